@@ -1,0 +1,40 @@
+package org.ocppcore.app;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar target/ocpp-core.jar [--config FILE]}: starts a node; a failed start exits 1. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Logger log = LoggerFactory.getLogger(Main.class);
+    Config config;
+    try {
+      config = Config.load(args, System.getenv());
+    } catch (Exception e) {
+      System.err.println("ocpp-core: configuration error: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(Math.max(20, config.integer("db.readPoolSize") * 2)));
+    try {
+      OcppServer server = OcppServer.start(vertx, config);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          server.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // exiting anyway
+        }
+      }, "ocpp-shutdown"));
+      log.info("OCPP Core started: OCPP on port {}, HTTP on port {}", server.ocppPorts(), server.httpPort());
+    } catch (Exception e) {
+      log.error("ocpp-core failed to start", e);
+      System.err.println("ocpp-core: failed to start: " + e);
+      vertx.close();
+      System.exit(1);
+    }
+  }
+}

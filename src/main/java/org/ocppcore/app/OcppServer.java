@@ -1,0 +1,114 @@
+package org.ocppcore.app;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.ocppcore.gateway.GatewayVerticle;
+import org.ocppcore.management.ManagementVerticle;
+import org.ocppcore.ocpp.OcppVersion;
+import org.ocppcore.ocpp.ProtocolHandler;
+import org.ocppcore.ocpp.SchemaValidator;
+import org.ocppcore.store.Database;
+import org.ocppcore.store.LocalCodec;
+import org.ocppcore.store.Store;
+import org.ocppcore.store.StoreVerticle;
+import org.ocppcore.v16.V16Handler;
+
+/**
+ * Wires one node: database, store writer, gateway instances and the management port, per the
+ * node's roles. Used by {@link Main} and by tests, which start real servers on port 0.
+ */
+public final class OcppServer {
+  private final Vertx vertx;
+  private final Config config;
+  private Database database;
+  private Store store;
+  private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+  private ManagementVerticle management;
+
+  private OcppServer(Vertx vertx, Config config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  /** Blocking start (database open and migration, schema compilation): call from main or a test thread. */
+  public static OcppServer start(Vertx vertx, Config config) throws Exception {
+    OcppServer server = new OcppServer(vertx, config);
+    try {
+      server.startBlocking();
+    } catch (Exception e) {
+      server.closeQuietly();
+      throw e;
+    }
+    return server;
+  }
+
+  private void startBlocking() throws Exception {
+    LocalCodec.register(vertx);
+    database = Database.open(vertx, config);
+    store = new Store(vertx, database.readPool(), database.dialect());
+    await(vertx.deployVerticle(new StoreVerticle(database.writePool(), config.integer("db.maxBatch"))));
+    if (config.hasRole("gateway")) {
+      SchemaValidator validator = SchemaValidator.loadFromClasspath();
+      Map<OcppVersion, ProtocolHandler> handlers = new EnumMap<>(OcppVersion.class);
+      handlers.put(OcppVersion.V16, new V16Handler(vertx, store, config));
+      int instances = config.integer("ocpp.instances");
+      if (instances <= 0) {
+        instances = Runtime.getRuntime().availableProcessors();
+      }
+      await(vertx.deployVerticle(() -> {
+        GatewayVerticle g = new GatewayVerticle(config, store, validator, handlers);
+        gateways.add(g);
+        return g;
+      }, new DeploymentOptions().setInstances(instances)));
+    }
+    if (config.hasRole("management")) {
+      management = new ManagementVerticle(config);
+      await(vertx.deployVerticle(management));
+    }
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
+    }
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  /** Actual OCPP ports (plain, then TLS if enabled). */
+  public List<Integer> ocppPorts() {
+    return gateways.isEmpty() ? List.of() : gateways.get(0).actualPorts();
+  }
+
+  public int httpPort() {
+    return management == null ? -1 : management.actualPort();
+  }
+
+  /** Open charger sessions on this node. */
+  public int sessionCount() {
+    return gateways.stream().mapToInt(GatewayVerticle::sessionCount).sum();
+  }
+
+  public Future<Void> close() {
+    return vertx.close().onComplete(ar -> closeQuietly());
+  }
+
+  private void closeQuietly() {
+    if (database != null) {
+      database.close();
+    }
+  }
+}
