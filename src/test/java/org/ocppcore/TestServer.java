@@ -1,0 +1,138 @@
+package org.ocppcore;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ocppcore.app.Config;
+import org.ocppcore.app.OcppServer;
+import org.ocppcore.domain.TagRecord;
+import org.ocppcore.security.PasswordHash;
+
+/**
+ * A real server for tests: its own Vert.x, a fresh SQLite file in a temp folder, OCPP and HTTP on
+ * random loopback ports, two gateway instances. Seeding goes through the server's own store;
+ * assertions read the database file with plain JDBC.
+ */
+public final class TestServer implements AutoCloseable {
+  private final Vertx vertx;
+  private final OcppServer server;
+  private final Path dir;
+  private final Path dbFile;
+
+  private TestServer(Vertx vertx, OcppServer server, Path dir, Path dbFile) {
+    this.vertx = vertx;
+    this.server = server;
+    this.dir = dir;
+    this.dbFile = dbFile;
+  }
+
+  public static TestServer start() throws Exception {
+    return start(new JsonObject());
+  }
+
+  /** @param overrides config keys on top of the test defaults (nested JSON like the config file) */
+  public static TestServer start(JsonObject overrides) throws Exception {
+    Path dir = Files.createTempDirectory("ocpp-test");
+    Path db = dir.resolve("test.sqlite");
+    JsonObject config = new JsonObject()
+        .put("ocpp", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2)
+            .put("tls", new JsonObject().put("port", 0)))
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("db", new JsonObject().put("url", "jdbc:sqlite:" + db).put("synchronous", "NORMAL"))
+        .put("security", new JsonObject().put("pbkdf2Iterations", 1000));
+    config.mergeIn(overrides, true);
+    Vertx vertx = Vertx.vertx();
+    try {
+      return new TestServer(vertx, OcppServer.start(vertx, Config.of(config)), dir, db);
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public OcppServer server() {
+    return server;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public int ocppPort() {
+    return server.ocppPorts().get(0);
+  }
+
+  public int tlsPort() {
+    return server.ocppPorts().get(1);
+  }
+
+  public String wsUrl(String chargePointId) {
+    return "ws://127.0.0.1:" + ocppPort() + "/OCPP/" + chargePointId;
+  }
+
+  public String wssUrl(String chargePointId) {
+    return "wss://localhost:" + tlsPort() + "/OCPP/" + chargePointId;
+  }
+
+  /** Registers an accepted charge point without credentials. */
+  public TestServer chargePoint(String id) throws Exception {
+    return chargePoint(id, null, null, "Accepted");
+  }
+
+  public TestServer chargePoint(String id, String password, String certThumb, String status) throws Exception {
+    String hash = password == null ? null : PasswordHash.hash(password, 1000);
+    await(server.store().upsertChargePoint(id, id, hash, certThumb, status, false));
+    return this;
+  }
+
+  public TestServer tag(String tagId, String parent, Instant expiry, boolean blocked) throws Exception {
+    await(server.store().upsertTag(new TagRecord(tagId, tagId, parent, expiry, blocked)));
+    return this;
+  }
+
+  /** Rows of a query on the database file, each a column-name-to-value map. */
+  public List<Map<String, Object>> query(String sql, Object... params) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+         PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        st.setObject(i + 1, params[i]);
+      }
+      List<Map<String, Object>> rows = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery()) {
+        ResultSetMetaData md = rs.getMetaData();
+        while (rs.next()) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          for (int i = 1; i <= md.getColumnCount(); i++) {
+            row.put(md.getColumnLabel(i), rs.getObject(i));
+          }
+          rows.add(row);
+        }
+      }
+      return rows;
+    }
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    await(server.close());
+  }
+}
