@@ -29,6 +29,7 @@ public final class OcppServer {
   private Store store;
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private ManagementVerticle management;
+  private String gatewayDeployment;
 
   private OcppServer(Vertx vertx, Config config) {
     this.vertx = vertx;
@@ -60,7 +61,7 @@ public final class OcppServer {
       if (instances <= 0) {
         instances = Runtime.getRuntime().availableProcessors();
       }
-      await(vertx.deployVerticle(() -> {
+      gatewayDeployment = await(vertx.deployVerticle(() -> {
         GatewayVerticle g = new GatewayVerticle(config, store, validator, handlers);
         gateways.add(g);
         return g;
@@ -102,8 +103,12 @@ public final class OcppServer {
     return gateways.stream().mapToInt(GatewayVerticle::sessionCount).sum();
   }
 
+  /** Closes the charger sockets first, so their last writes (disconnection times) still reach the store. */
   public Future<Void> close() {
-    return vertx.close().onComplete(ar -> closeQuietly());
+    Future<Void> gateways = gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment);
+    return gateways.transform(ar -> vertx.timer(200))
+        .transform(ar -> vertx.close())
+        .onComplete(ar -> closeQuietly());
   }
 
   private void closeQuietly() {

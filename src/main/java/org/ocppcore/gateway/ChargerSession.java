@@ -219,7 +219,7 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
     JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
     String action = body.getString("action");
     JsonObject payload = body.getJsonObject("payload", new JsonObject());
-    if (action == null || !gw.validator().hasSchema(version, action, false)) {
+    if (!serverMayCall(action)) {
       msg.fail(StationCallFailure.BAD_REQUEST, "unknown action for " + version.subprotocol() + ": " + action);
       return;
     }
@@ -232,6 +232,12 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
     long timeoutMs = 1000L * body.getInteger("timeoutSeconds", gw.callTimeoutSeconds());
     outgoing.add(new OutgoingCall(action, payload, timeoutMs, msg));
     sendNextCall();
+  }
+
+  /** A server-to-charger message of this version: it has a schema and is not one the charger sends (DataTransfer goes both ways). */
+  private boolean serverMayCall(String action) {
+    return action != null && gw.validator().hasSchema(version, action, false)
+        && (!handler.handles(action) || "DataTransfer".equals(action));
   }
 
   private void sendNextCall() {
