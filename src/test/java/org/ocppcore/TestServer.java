@@ -133,6 +133,6 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    await(server.close());
+    server.close();
   }
 }

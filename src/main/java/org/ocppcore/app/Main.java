@@ -24,7 +24,7 @@ public final class Main {
       OcppServer server = OcppServer.start(vertx, config);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
-          server.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+          server.close();
         } catch (Exception ignored) {
           // exiting anyway
         }

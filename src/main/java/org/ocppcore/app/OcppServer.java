@@ -103,12 +103,20 @@ public final class OcppServer {
     return gateways.stream().mapToInt(GatewayVerticle::sessionCount).sum();
   }
 
-  /** Closes the charger sockets first, so their last writes (disconnection times) still reach the store. */
-  public Future<Void> close() {
-    Future<Void> gateways = gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment);
-    return gateways.transform(ar -> vertx.timer(200))
-        .transform(ar -> vertx.close())
-        .onComplete(ar -> closeQuietly());
+  /**
+   * Blocking stop (call from a non-Vert.x thread): closes the charger sockets first, so their last
+   * writes (disconnection times) still reach the store, then Vert.x, then the database.
+   */
+  public void close() throws Exception {
+    try {
+      if (gatewayDeployment != null) {
+        await(vertx.undeploy(gatewayDeployment));
+        Thread.sleep(200);
+      }
+    } finally {
+      await(vertx.close());
+      closeQuietly();
+    }
   }
 
   private void closeQuietly() {

@@ -366,6 +366,14 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
     gw.recorder().log(id, connectorId, action, result, errorCode);
   }
 
+  /** Closes the socket from our side (server shutdown). */
+  void close(short code, String reason) {
+    if (!closed) {
+      ws.close(code, reason);
+      onClosed();
+    }
+  }
+
   boolean isClosed() {
     return closed;
   }

@@ -99,6 +99,15 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
     return Future.all(listening);
   }
 
+  /** Tells every charger we are going away (1001), then stops listening; stragglers are cut after 2 s. */
+  @Override
+  public Future<?> stop() {
+    for (ChargerSession s : sessions) {
+      s.close((short) 1001, "server shutting down");
+    }
+    return Future.join(servers.stream().map(s -> s.shutdown(2, java.util.concurrent.TimeUnit.SECONDS)).toList());
+  }
+
   private HttpServerOptions baseOptions() {
     int max = config.integer("ocpp.maxMessageSize");
     return new HttpServerOptions()

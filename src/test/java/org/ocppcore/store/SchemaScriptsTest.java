@@ -1,0 +1,86 @@
+package org.ocppcore.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The schema scripts: every dialect declares the same migrations with the same tables and columns
+ * (SQL Server cannot run here, so its script is checked by parsing), and the SQLite migrations
+ * apply once, are recorded, and refuse a database newer than the code.
+ */
+class SchemaScriptsTest {
+  private static final Pattern TABLE = Pattern.compile("CREATE TABLE (\\w+) \\((.*?)\\n\\);", Pattern.DOTALL);
+
+  /** Table name to its column names, in order, parsed from a script. */
+  private static Map<String, List<String>> tables(String script) {
+    Map<String, List<String>> out = new TreeMap<>();
+    Matcher m = TABLE.matcher(script);
+    while (m.find()) {
+      List<String> columns = m.group(2).lines().map(String::strip)
+          .filter(l -> !l.isEmpty() && !l.startsWith("--") && !l.startsWith("PRIMARY KEY") && !l.startsWith("CONSTRAINT"))
+          .map(l -> l.split("\\s+")[0]).toList();
+      out.put(m.group(1), columns);
+    }
+    return out;
+  }
+
+  @Test
+  void everyDialectHasTheSameMigrationsTablesAndColumns() throws Exception {
+    List<String> sqliteMigrations = Files.readAllLines(Path.of("sql/sqlite/migrations.txt"));
+    List<String> sqlServerMigrations = Files.readAllLines(Path.of("sql/sqlserver/migrations.txt"));
+    assertEquals(sqliteMigrations, sqlServerMigrations, "the same migrations in the same order");
+    for (String script : sqliteMigrations) {
+      Map<String, List<String>> sqlite = tables(Files.readString(Path.of("sql/sqlite", script)));
+      Map<String, List<String>> sqlServer = tables(Files.readString(Path.of("sql/sqlserver", script)));
+      assertFalse(sqlite.isEmpty());
+      assertEquals(sqlite, sqlServer, script + ": tables and columns must match");
+    }
+  }
+
+  @Test
+  void sqlServerStatementsSplitLikeTheRunnerDoes() throws Exception {
+    for (String script : Files.readAllLines(Path.of("sql/sqlserver/migrations.txt"))) {
+      List<String> statements = Database.splitStatements(Files.readString(Path.of("sql/sqlserver", script)));
+      assertTrue(statements.stream().allMatch(s -> s.startsWith("CREATE ")), "only DDL statements: " + statements);
+      assertEquals(statements.stream().filter(s -> s.startsWith("CREATE TABLE")).count(),
+          tables(Files.readString(Path.of("sql/sqlserver", script))).size());
+    }
+  }
+
+  @Test
+  void sqliteMigrationsApplyOnceAndAreVersioned(@TempDir Path dir) throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("m.sqlite");
+    try (Connection c = DriverManager.getConnection(url)) {
+      Database.migrate(c, Dialect.SQLITE);
+      Database.migrate(c, Dialect.SQLITE); // a restart applies nothing twice
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*), MAX(Version) FROM SchemaVersion")) {
+        rs.next();
+        int scripts = Files.readAllLines(Path.of("sql/sqlite/migrations.txt")).size();
+        assertEquals(scripts, rs.getInt(1));
+        assertEquals(scripts, rs.getInt(2));
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("INSERT INTO SchemaVersion (Version, Script, AppliedAt) VALUES (999, 'future.sql', 'x')");
+      }
+      SQLException newer = assertThrows(SQLException.class, () -> Database.migrate(c, Dialect.SQLITE));
+      assertTrue(newer.getMessage().contains("newer"));
+    }
+  }
+}
