@@ -38,7 +38,7 @@ function finish(ok, extra) {
   process.exitCode = ok ? 0 : 1;
   const exit = () => process.exit(ok ? 0 : 1);
   // close politely, but never hang on it
-  setTimeout(exit, 1500).unref();
+  setTimeout(exit, 1500);
   if (client) {
     client.close({ code: 1000, force: !ok }).then(exit, exit);
   } else {

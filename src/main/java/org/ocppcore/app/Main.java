@@ -2,6 +2,7 @@ package org.ocppcore.app;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,12 +12,24 @@ public final class Main {
 
   public static void main(String[] args) {
     Logger log = LoggerFactory.getLogger(Main.class);
+    List<String> all = List.of(args);
+    int admin = all.indexOf("admin");
+    String[] configArgs = admin < 0 ? args : all.subList(0, admin).toArray(String[]::new);
     Config config;
     try {
-      config = Config.load(args, System.getenv());
+      config = Config.load(configArgs, System.getenv());
     } catch (Exception e) {
       System.err.println("ocpp-core: configuration error: " + e.getMessage());
       System.exit(1);
+      return;
+    }
+    if (admin >= 0) {
+      try {
+        System.exit(AdminCommand.run(config, all.subList(admin + 1, all.size()), System.out));
+      } catch (Exception e) {
+        System.err.println("ocpp-core admin: " + e.getMessage());
+        System.exit(2);
+      }
       return;
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(Math.max(20, config.integer("db.readPoolSize") * 2)));

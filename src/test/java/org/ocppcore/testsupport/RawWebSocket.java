@@ -639,6 +639,11 @@ public final class RawWebSocket implements Closeable {
 
   /** An SSL context trusting the CA certificate(s) in a PEM file (host name is verified). */
   public static SSLContext trustingPem(java.nio.file.Path caPem) {
+    return trustingPem(caPem, null);
+  }
+
+  /** Same, presenting a client certificate (mutual TLS); clientCert may be null. */
+  public static SSLContext trustingPem(java.nio.file.Path caPem, TestCerts.Pem clientCert) {
     try {
       KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
       ks.load(null, null);
@@ -647,7 +652,10 @@ public final class RawWebSocket implements Closeable {
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), RANDOM);
+      javax.net.ssl.KeyManager[] kms = clientCert == null ? null
+          : new javax.net.ssl.KeyManager[] {
+            TestCerts.alwaysPresentingKeyManager(clientCert.cert(), clientCert.key())};
+      ctx.init(kms, tmf.getTrustManagers(), RANDOM);
       return ctx;
     } catch (Exception e) {
       throw new IllegalStateException(e);

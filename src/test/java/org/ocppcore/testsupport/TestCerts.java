@@ -9,7 +9,18 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.Principal;
+import java.security.cert.Certificate;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
@@ -60,8 +71,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * {@link PemKeyCertOptions} and Node's tls module both read. Certificates are single-cert PEM files
  * ({@code -----BEGIN CERTIFICATE-----}).
  *
- * <p>RSA 2048 by default (most compatible); {@link KeyAlg#EC} (P-256, SHA256withECDSA) is faster.
- * Instances are thread-safe.
+ * <p>RSA 2048 by default (most compatible); {@link KeyAlg#EC} (P-256, SHA256withECDSA) is ~50x
+ * faster to generate (RSA: 0.1-1 s per key on a loaded CI machine). {@link #shared()} gives one RSA
+ * instance per JVM. Instances are thread-safe.
  */
 public final class TestCerts {
 
@@ -162,6 +174,19 @@ public final class TestCerts {
     serverChain = dir.resolve("server-chain.pem");
     Files.writeString(serverChain,
         Files.readString(server.cert()) + Files.readString(ca.cert()), StandardCharsets.US_ASCII);
+  }
+
+  private static TestCerts shared;
+
+  /**
+   * One RSA PKI per JVM, created on first use: lets many test classes share the (slow) RSA key
+   * generation. Do not use it for tests that need fresh, unrelated certificates.
+   */
+  public static synchronized TestCerts shared() {
+    if (shared == null) {
+      shared = create();
+    }
+    return shared;
   }
 
   /** RSA 2048 PKI in a fresh temp directory (deleted on JVM exit). */
@@ -319,6 +344,102 @@ public final class TestCerts {
     }
   }
 
+  // ---------------------------------------------------------------- key managers
+
+  /**
+   * A client key manager that ALWAYS presents this certificate (like a real charger / OpenSSL),
+   * even when its issuer is not among the CAs the server lists in its CertificateRequest. The
+   * JDK's default key manager silently sends no certificate in that case, which would make an
+   * "untrusted client certificate" test pass for the wrong reason.
+   */
+  public static X509KeyManager alwaysPresentingKeyManager(Path certPem, Path keyPem) {
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      try (InputStream in = Files.newInputStream(certPem)) {
+        for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          chain.add((X509Certificate) c);
+        }
+      }
+      PrivateKey key = readPrivateKey(keyPem);
+      X509Certificate[] certs = chain.toArray(new X509Certificate[0]);
+      String alg = key.getAlgorithm(); // "RSA" or "EC"
+      return new X509ExtendedKeyManager() {
+        private static final String ALIAS = "client";
+
+        private String pick(String[] keyTypes) {
+          if (keyTypes == null) {
+            return ALIAS;
+          }
+          for (String t : keyTypes) {
+            if (t.equalsIgnoreCase(alg) || ("RSA".equals(alg) && t.equalsIgnoreCase("RSASSA-PSS"))
+                || ("EC".equals(alg) && t.toUpperCase().startsWith("EC"))) {
+              return ALIAS;
+            }
+          }
+          return null;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+          return pick(keyType);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers,
+            SSLEngine engine) {
+          return pick(keyType);
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+          return pick(new String[] {keyType}) == null ? null : new String[] {ALIAS};
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+          return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+          return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+          return ALIAS.equals(alias) ? certs.clone() : null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+          return ALIAS.equals(alias) ? key : null;
+        }
+      };
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot load " + certPem + " / " + keyPem, e);
+    }
+  }
+
+  /** Reads an unencrypted PKCS#8 PEM private key (RSA or EC). */
+  public static PrivateKey readPrivateKey(Path keyPem) throws IOException, GeneralSecurityException {
+    String pem = Files.readString(keyPem, StandardCharsets.US_ASCII);
+    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+    int end = pem.indexOf("-----END PRIVATE KEY-----");
+    if (begin < 0 || end < 0) {
+      throw new GeneralSecurityException("not a PKCS#8 PEM key: " + keyPem);
+    }
+    byte[] der = Base64.getMimeDecoder()
+        .decode(pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
+    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+    try {
+      return KeyFactory.getInstance("RSA").generatePrivate(spec);
+    } catch (InvalidKeySpecException e) {
+      return KeyFactory.getInstance("EC").generatePrivate(spec);
+    }
+  }
+
   // ---------------------------------------------------------------- internals
 
   private KeyPair newKeyPair() throws GeneralSecurityException {
@@ -362,9 +483,10 @@ public final class TestCerts {
   }
 
   private static X500Name name(String cn, String org) {
+    // encoded O then CN (conventional order): getName() shows "CN=cn,O=org" (RFC 2253 reverses)
     return new X500NameBuilder(BCStyle.INSTANCE)
-        .addRDN(BCStyle.CN, cn)
         .addRDN(BCStyle.O, org)
+        .addRDN(BCStyle.CN, cn)
         .build();
   }
 

@@ -12,7 +12,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,9 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * TestCharger cp = TestCharger.connect(vertx, "ws://127.0.0.1:" + port + "/OCPP/CP1",
- *     new TestCharger.Options().basicAuth("CP1", "secret")).await();
+ *     new TestCharger.Options().basicAuth("CP1", "secret")
+ *         .onCall("GetConfiguration", p -> new JsonObject())) // in place before the handshake ends
+ *     .await(5, TimeUnit.SECONDS); // Vert.x 5: blocks a non-Vert.x (test) thread
  * cp.onCall("Reset", p -> new JsonObject().put("status", "Accepted"));
  * JsonArray reply = cp.call("BootNotification", boot).await(); // [3, id, {...}] or [4, id, ...]
  * }</pre>
@@ -146,7 +148,10 @@ public final class TestCharger {
       return this;
     }
 
-    /** wss: present this client certificate (mutual TLS, security profile 3). */
+    /**
+     * wss: present this client certificate (mutual TLS, security profile 3). PEM cert (chain) and
+     * PKCS#8 key. It is sent whatever CA list the server announces (like a real charger).
+     */
     public Options clientCert(String certPemPath, String keyPemPath) {
       this.clientCertPem = certPemPath;
       this.clientKeyPem = keyPemPath;
@@ -213,8 +218,10 @@ public final class TestCharger {
           }
         }
         if (clientCertPem != null) {
-          o.setKeyCertOptions(
-              new PemKeyCertOptions().setCertPath(clientCertPem).setKeyPath(clientKeyPem));
+          // always present the certificate, like a real charger: the JDK's default key manager
+          // (PemKeyCertOptions) silently omits it when the server's CA list lacks its issuer
+          o.setKeyCertOptions(KeyCertOptions.wrap(TestCerts.alwaysPresentingKeyManager(
+              java.nio.file.Path.of(clientCertPem), java.nio.file.Path.of(clientKeyPem))));
         }
       }
       return o;
@@ -253,6 +260,7 @@ public final class TestCharger {
   private final List<String> receivedFrames = new CopyOnWriteArrayList<>();
   private final List<JsonArray> receivedCalls = new CopyOnWriteArrayList<>();
   private final List<String> violations = new CopyOnWriteArrayList<>();
+  private final List<Throwable> exceptions = new CopyOnWriteArrayList<>();
   private final Set<String> consumedCallIds = ConcurrentHashMap.newKeySet();
   private final List<Waiter> callWaiters = new ArrayList<>(); // guarded by itself
   private final Promise<Integer> closed = Promise.promise();
@@ -350,10 +358,8 @@ public final class TestCharger {
   private void installHandlers() {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> violations.add("binary frame received (" + b.length() + " bytes)"));
-    ws.exceptionHandler(err -> {
-      // e.g. frame too large, decoding errors: keep for the test to see
-      violations.add("websocket exception: " + err);
-    });
+    // e.g. a frame above maxFrameSize, connection reset: kept apart from protocol violations
+    ws.exceptionHandler(exceptions::add);
     ws.closeHandler(v -> {
       open = false;
       Short code = ws.closeStatusCode();
@@ -623,6 +629,11 @@ public final class TestCharger {
   /** Everything the server sent that is not a well-formed OCPP-J frame. */
   public List<String> protocolViolations() {
     return violations;
+  }
+
+  /** Exceptions reported by the Vert.x WebSocket (frame too large, connection reset, ...). */
+  public List<Throwable> exceptions() {
+    return exceptions;
   }
 
   /** Throws AssertionError listing the violations if the server sent anything malformed. */

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,10 +47,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TestSupportSelfTest {
 
   private static Vertx vertx;
-  private static TestCerts certs;
+  private static TestCerts certs; // EC: fast
+  private static CompletableFuture<TestCerts> rsaCerts; // the RSA default, generated meanwhile
   private static Stub plain;
   private static Stub tls;
 
@@ -54,12 +60,14 @@ class TestSupportSelfTest {
    * Stub central system: accepts ocpp1.6, sends CALL [2,"srv-1","Reset",{"type":"Soft"}] to
    * every new connection, answers CALLs with minimal valid OCPP 1.6 replies ({} by default),
    * answers non-JSON with [4,"-1",...]. Path .../REJECT: 401. Path .../PING: pings every 50 ms
-   * and closes with 1001 if no pong for 300 ms.
+   * and closes with 1001 if no pong for 500 ms.
    */
   static final class Stub {
     final HttpServer server;
     final int port;
-    final List<JsonArray> repliesFromChargers = new CopyOnWriteArrayList<>();
+    final boolean ssl;
+    /** Replies to the server's CALLs: [path, frame]. */
+    final List<Object[]> repliesFromChargers = new CopyOnWriteArrayList<>();
     final List<String> peerSubjects = new CopyOnWriteArrayList<>();
     final List<String> peerSha256 = new CopyOnWriteArrayList<>();
     final List<String> authHeaders = new CopyOnWriteArrayList<>();
@@ -67,7 +75,10 @@ class TestSupportSelfTest {
     final AtomicInteger txIds = new AtomicInteger(100);
 
     Stub(HttpServerOptions options) {
-      options.setWebSocketSubProtocols(List.of("ocpp1.6"));
+      options.setWebSocketSubProtocols(List.of("ocpp1.6"))
+          .setMaxWebSocketFrameSize(1 << 20)
+          .setMaxWebSocketMessageSize(1 << 20);
+      ssl = options.isSsl();
       server = vertx.createHttpServer(options)
           .webSocketHandshakeHandler(hs -> {
             if (hs.path().endsWith("/REJECT")) {
@@ -103,7 +114,7 @@ class TestSupportSelfTest {
           lastPong.set(System.nanoTime());
         });
         long timer = vertx.setPeriodic(50, t -> {
-          if (System.nanoTime() - lastPong.get() > TimeUnit.MILLISECONDS.toNanos(300)) {
+          if (System.nanoTime() - lastPong.get() > TimeUnit.MILLISECONDS.toNanos(500)) {
             ws.close((short) 1001, "pong timeout");
           } else {
             ws.writePing(Buffer.buffer("hb"));
@@ -126,13 +137,13 @@ class TestSupportSelfTest {
       }
       if (frame.getInteger(0) == 2) {
         ws.writeTextMessage(
-            new JsonArray().add(3).add(frame.getString(1)).add(reply(frame.getString(2))).encode());
+            new JsonArray().add(3).add(frame.getString(1)).add(reply(frame.getString(2), frame.getJsonObject(3))).encode());
       } else {
-        repliesFromChargers.add(frame);
+        repliesFromChargers.add(new Object[] {ws.path(), frame});
       }
     }
 
-    private JsonObject reply(String action) {
+    private JsonObject reply(String action, JsonObject payload) {
       String now = Instant.now().toString();
       JsonObject accepted = new JsonObject().put("status", "Accepted");
       return switch (action) {
@@ -141,33 +152,41 @@ class TestSupportSelfTest {
         case "Authorize", "StopTransaction" -> new JsonObject().put("idTagInfo", accepted);
         case "StartTransaction" -> new JsonObject().put("idTagInfo", accepted)
             .put("transactionId", txIds.incrementAndGet());
+        case "DataTransfer" -> accepted.put("data", payload.getString("data"));
         default -> new JsonObject();
       };
     }
 
     String url(String path) {
-      return (server.isHttps() ? "wss" : "ws") + "://127.0.0.1:" + port + path;
+      return (ssl ? "wss" : "ws") + "://127.0.0.1:" + port + path;
     }
 
-    JsonArray awaitReplyFromCharger(String id) throws InterruptedException {
+    /** The reply with this id from the charger connected on this path. */
+    JsonArray awaitReplyFromCharger(String path, String id) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (System.nanoTime() < deadline) {
-        for (JsonArray r : repliesFromChargers) {
-          if (id.equals(r.getValue(1))) {
+        for (Object[] r : repliesFromChargers) {
+          JsonArray frame = (JsonArray) r[1];
+          if (path.equals(r[0]) && id.equals(frame.getValue(1))) {
             repliesFromChargers.remove(r);
-            return r;
+            return frame;
           }
         }
         Thread.sleep(10);
       }
-      throw new AssertionError("no reply " + id + " from the charger");
+      throw new AssertionError("no reply " + id + " from the charger on " + path);
     }
   }
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    certs = TestCerts.create();
+    rsaCerts = CompletableFuture.supplyAsync(() -> {
+      TestCerts rsa = TestCerts.shared();
+      rsa.client("CP-RSA");
+      return rsa;
+    });
+    certs = TestCerts.create(TestCerts.KeyAlg.EC);
     plain = new Stub(new HttpServerOptions());
     tls = new Stub(new HttpServerOptions()
         .setSsl(true)
@@ -199,7 +218,7 @@ class TestSupportSelfTest {
 
     // the server's CALL sent right after the handshake was answered by the pre-registered handler
     assertEquals(new JsonArray("[3,\"srv-1\",{\"status\":\"Accepted\"}]"),
-        plain.awaitReplyFromCharger("srv-1"));
+        plain.awaitReplyFromCharger("/OCPP/CP1", "srv-1"));
     assertEquals("Reset", cp.awaitCall("Reset").await(5, TimeUnit.SECONDS).getString(2));
     assertEquals(1, cp.receivedCalls("Reset").size());
     assertTrue(plain.authHeaders.contains("Basic Q1AxOnMzY3JldA=="), plain.authHeaders.toString());
@@ -227,7 +246,7 @@ class TestSupportSelfTest {
     TestCharger cp = TestCharger.connect(vertx, plain.url("/OCPP/CP2"),
             new TestCharger.Options().callTimeout(Duration.ofMillis(300)))
         .await(5, TimeUnit.SECONDS);
-    JsonArray r = plain.awaitReplyFromCharger("srv-1");
+    JsonArray r = plain.awaitReplyFromCharger("/OCPP/CP2", "srv-1");
     assertEquals(4, r.getInteger(0));
     assertEquals("NotImplemented", r.getString(2));
 
@@ -240,9 +259,35 @@ class TestSupportSelfTest {
     TestCharger cp2 = TestCharger.connect(vertx, plain.url("/OCPP/CP3"), new TestCharger.Options()
             .onCall("Reset", p -> new TestCharger.Error("GenericError", "nope")))
         .await(5, TimeUnit.SECONDS);
-    JsonArray e = plain.awaitReplyFromCharger("srv-1");
+    JsonArray e = plain.awaitReplyFromCharger("/OCPP/CP3", "srv-1");
     assertEquals("[4,\"srv-1\",\"GenericError\",\"nope\",{}]", e.encode());
     cp2.close().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void compressionAndFrameSizeOptions() throws Exception {
+    TestCharger z = TestCharger.connect(vertx, plain.url("/OCPP/CP-Z"), new TestCharger.Options()
+            .tryUsePerMessageCompression(true))
+        .await(5, TimeUnit.SECONDS);
+    assertTrue(String.valueOf(z.handshakeHeaders().get("Sec-WebSocket-Extensions"))
+        .contains("permessage-deflate"), z.handshakeHeaders().toString());
+    assertEquals(3, z.call("Heartbeat", new JsonObject()).await(5, TimeUnit.SECONDS).getInteger(0));
+    z.close().await(5, TimeUnit.SECONDS);
+
+    TestCharger cp = TestCharger.connect(vertx, plain.url("/OCPP/CP-F"), new TestCharger.Options()
+            .maxFrameSize(1024))
+        .await(5, TimeUnit.SECONDS);
+    // a 5 kB message leaves in 1 kB frames; the small reply passes
+    JsonArray r = cp.call("StatusNotification",
+        new JsonObject().put("info", "y".repeat(5000))).await(5, TimeUnit.SECONDS);
+    assertEquals(3, r.getInteger(0));
+    // a reply frame larger than maxFrameSize: the client drops the connection (it sends 1009,
+    // closed() reports 1006 as no close frame came back) and records the decoder exception
+    cp.sendRawNoReply(new JsonArray().add(2).add("huge").add("DataTransfer")
+        .add(new JsonObject().put("vendorId", "t").put("data", "z".repeat(20_000))).encode());
+    assertEquals(1006, cp.closed().await(5, TimeUnit.SECONDS));
+    assertTrue(String.valueOf(cp.exceptions()).contains("1024"), String.valueOf(cp.exceptions()));
+    cp.assertNoProtocolViolations();
   }
 
   @Test
@@ -268,10 +313,15 @@ class TestSupportSelfTest {
       ws.sendText("[2,\"r1\",\"Heartbeat\",{}]");
       JsonArray reply = new JsonArray(ws.readText(Duration.ofSeconds(5)));
       assertEquals("r1", reply.getString(1));
-      // a large (16-bit length) masked frame
-      ws.sendText(new JsonArray().add(2).add("r2").add("DataTransfer")
-          .add(new JsonObject().put("data", "x".repeat(70_000))).encode());
-      assertEquals("r2", new JsonArray(ws.readText(Duration.ofSeconds(5))).getString(1));
+      // 16-bit and 64-bit payload lengths, both directions (the stub echoes DataTransfer data)
+      for (int size : new int[] {40_000, 70_000}) {
+        String data = "x".repeat(size);
+        ws.sendText(new JsonArray().add(2).add("big" + size).add("DataTransfer")
+            .add(new JsonObject().put("vendorId", "t").put("data", data)).encode());
+        JsonArray big = new JsonArray(ws.readText(Duration.ofSeconds(5)));
+        assertEquals("big" + size, big.getString(1));
+        assertEquals(data, big.getJsonObject(2).getString("data"));
+      }
       ws.sendClose(1000, "bye");
       RawWebSocket.Frame f = ws.readFrame(Duration.ofSeconds(5));
       assertTrue(f.isClose(), String.valueOf(f));
@@ -329,19 +379,49 @@ class TestSupportSelfTest {
     assertTrue(tls.peerSubjects.contains("none"), tls.peerSubjects.toString());
     anon.close().await(5, TimeUnit.SECONDS);
 
-    // client certificate not issued by the trusted CA: TLS handshake fails
-    TestCharger.connectExpectingError(vertx, tls.url("/OCPP/CP-SELF"), new TestCharger.Options()
-        .trustCaPem(certs.caCert())
-        .clientCert(certs.selfSignedClient("CP-SELF"))).await(5, TimeUnit.SECONDS);
+    // client certificate not issued by the trusted CA: it IS presented (see TestCerts
+    // alwaysPresentingKeyManager) and the server's TLS layer refuses the handshake; with TLS 1.3
+    // the client learns it only after its side of the handshake, as a closed connection
+    int seen = tls.peerSubjects.size();
+    Throwable t = TestCharger.connectExpectingError(vertx, tls.url("/OCPP/CP-SELF"),
+        new TestCharger.Options()
+            .trustCaPem(certs.caCert())
+            .clientCert(certs.selfSignedClient("CP-SELF"))).await(5, TimeUnit.SECONDS);
+    assertNotNull(t);
+    assertEquals(seen, tls.peerSubjects.size(), "no WebSocket must have been accepted");
 
     // server certificate not trusted by default
     TestCharger.connectExpectingError(vertx, tls.url("/OCPP/CP-X"), new TestCharger.Options())
         .await(5, TimeUnit.SECONDS);
 
-    // RawWebSocket over TLS, verifying the server certificate against the CA
-    try (RawWebSocket ws = RawWebSocket.connect(tls.url("/OCPP/RAW-TLS"),
-        new RawWebSocket.Options().ssl(RawWebSocket.trustingPem(certs.caCert())))) {
+    // RawWebSocket over mutual TLS, verifying the server certificate against the CA
+    try (RawWebSocket ws = RawWebSocket.connect(tls.url("/OCPP/RAW-TLS"), new RawWebSocket.Options()
+        .ssl(RawWebSocket.trustingPem(certs.caCert(), certs.client("CP-RAW"))))) {
       assertTrue(ws.isUpgraded());
+      assertEquals("Reset", new JsonArray(ws.readText(Duration.ofSeconds(5))).getString(2));
+      assertTrue(tls.peerSubjects.contains("CN=CP-RAW,O=TestCPO"), tls.peerSubjects.toString());
+    }
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // last: the RSA PKI is generated in the background meanwhile
+  void rsaDefaultCertsWithVertxPemOptions() throws Exception {
+    TestCerts rsa = rsaCerts.get(20, TimeUnit.SECONDS);
+    assertEquals("RSA", rsa.server().certificate().getPublicKey().getAlgorithm());
+    Stub rsaServer = new Stub(new HttpServerOptions()
+        .setSsl(true)
+        .setKeyCertOptions(rsa.server().keyCertOptions())
+        .setTrustOptions(rsa.caTrustOptions())
+        .setClientAuth(ClientAuth.REQUIRED));
+    try {
+      TestCharger cp = TestCharger.connect(vertx, rsaServer.url("/OCPP/CP-RSA"),
+              new TestCharger.Options().trustCaPem(rsa.caCert()).clientCert(rsa.client("CP-RSA")))
+          .await(5, TimeUnit.SECONDS);
+      assertEquals(List.of("CN=CP-RSA,O=TestCPO"), rsaServer.peerSubjects);
+      assertEquals(List.of(rsa.client("CP-RSA").sha256()), rsaServer.peerSha256);
+      cp.close().await(5, TimeUnit.SECONDS);
+    } finally {
+      rsaServer.server.close().await();
     }
   }
 
@@ -363,12 +443,10 @@ class TestSupportSelfTest {
 
     X509Certificate self = certs.selfSignedClient("CP8").certificate();
     assertEquals(self.getSubjectX500Principal(), self.getIssuerX500Principal());
-    assertEquals(-1, certs.ca().certificate().getBasicConstraints() < 0 ? 0 : -1);
+    assertTrue(certs.ca().certificate().getBasicConstraints() >= 0, "CA basicConstraints");
     assertTrue(certs.server().certificate().getSubjectAlternativeNames().toString()
         .contains("127.0.0.1"));
-
-    TestCerts ec = TestCerts.create(TestCerts.KeyAlg.EC);
-    assertEquals("EC", ec.client("CP9").certificate().getPublicKey().getAlgorithm());
+    assertEquals("EC", certs.client("CP9").certificate().getPublicKey().getAlgorithm());
   }
 
   // ------------------------------------------------------------------------------ node client
