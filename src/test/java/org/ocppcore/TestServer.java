@@ -127,6 +127,20 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Rows of a query once there are at least {@code atLeast} of them (polls up to 5 s): for records
+   * written asynchronously, such as MessageLog rows of refused frames or connections.
+   */
+  public List<Map<String, Object>> queryEventually(int atLeast, String sql, Object... params) throws Exception {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    List<Map<String, Object>> rows = query(sql, params);
+    while (rows.size() < atLeast && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      rows = query(sql, params);
+    }
+    return rows;
+  }
+
   public static <T> T await(io.vertx.core.Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
   }

@@ -161,6 +161,12 @@ public final class SchemaValidator {
       replaceCelsius(instance);
     }
     Set<ValidationMessage> messages = entry.schema.validate(instance);
+    if (!response && !messages.isEmpty()) {
+      // Some chargers send timestamps without an offset; OCPP times are UTC, so such a reading is
+      // unambiguous. Refusing it would make a charger retry its transaction messages forever.
+      messages = new java.util.LinkedHashSet<>(messages);
+      messages.removeIf(SchemaValidator::isDateTimeWithoutOffset);
+    }
     if (messages.isEmpty()) {
       return null;
     }
@@ -176,6 +182,19 @@ public final class SchemaValidator {
       }
     }
     return new Violation(code(best.getType()), describe(best));
+  }
+
+  private static boolean isDateTimeWithoutOffset(ValidationMessage m) {
+    if (!"format".equals(m.getType()) || !"date-time".equals(m.getSchemaNode().asText())
+        || m.getInstanceNode() == null || !m.getInstanceNode().isTextual()) {
+      return false;
+    }
+    try {
+      java.time.LocalDateTime.parse(m.getInstanceNode().asText());
+      return true;
+    } catch (java.time.format.DateTimeParseException e) {
+      return false;
+    }
   }
 
   private Entry entry(OcppVersion version, String action, boolean response) {

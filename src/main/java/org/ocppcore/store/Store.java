@@ -255,7 +255,11 @@ public final class Store {
           return stopAuth.compose(auth -> {
             Future<Void> samples = insertSamples(c, cpId, transactionData);
             if (tx == null) {
-              return samples.map(v -> new StopResult(false, false, auth, false, -1));
+              // recorded for the operator in the same commit, whatever the message log level
+              return samples.compose(v -> insertMessageLog(c, cpId, null, "StopTransaction",
+                      "UnknownTransaction:ID=" + transactionId + "/Meter=" + meterStopWh + "/Tag=" + idTag,
+                      "UnknownTransaction"))
+                  .map(v -> new StopResult(false, false, auth, false, -1));
             }
             int connectorId = tx.getInteger(0);
             String startTagId = tx.getString(1);
@@ -357,10 +361,15 @@ public final class Store {
 
   /** One MessageLog row (OCPP.Core's table); callers decide by the configured level whether to log. */
   public Future<Void> messageLog(String cpId, Integer connectorId, String message, String result, String errorCode) {
+    return write(c -> insertMessageLog(c, cpId, connectorId, message, result, errorCode));
+  }
+
+  private static Future<Void> insertMessageLog(SqlConnection c, String cpId, Integer connectorId, String message,
+      String result, String errorCode) {
     String r = result != null && result.length() > 4000 ? result.substring(0, 4000) : result;
-    return write(c -> c.preparedQuery("INSERT INTO MessageLog (LogTime, ChargePointId, ConnectorId, Message, Result, "
-            + "ErrorCode) VALUES (?, ?, ?, ?, ?, ?)")
+    return c.preparedQuery("INSERT INTO MessageLog (LogTime, ChargePointId, ConnectorId, Message, Result, ErrorCode) "
+            + "VALUES (?, ?, ?, ?, ?, ?)")
         .execute(Tuple.of(Times.now(), cpId, connectorId, message, r, errorCode))
-        .mapEmpty());
+        .mapEmpty();
   }
 }

@@ -142,8 +142,7 @@ public final class V16Handler implements ProtocolHandler {
     return store.stopTransaction(cp, txId, tag, meterStop, time, reason, data).map(r -> {
       Integer connector = r.connectorId() > 0 ? r.connectorId() : null;
       if (!r.known()) {
-        // recorded for the operator whatever the log level; the charger still gets a normal answer
-        station.log(connector, "StopTransaction", "UnknownTransaction:ID=" + txId + "/Meter=" + meterStop, "UnknownTransaction");
+        // the store recorded it in MessageLog; the charger still gets a normal answer
         recordAnomaly(station, "UnknownTransaction:ID=" + txId + "/Meter=" + meterStop + "/Tag=" + tag);
       } else if (r.alreadyStopped()) {
         station.log(connector, "StopTransaction", "AlreadyStopped:ID=" + txId, "AlreadyStopped");

@@ -100,7 +100,7 @@ class RpcRobustnessTest {
   @Test
   void badFramesAreInTheMessageLog() throws Exception {
     await(cp.sendRaw("[2,\"log1\",\"MakeCoffee\",{}]", "log1"));
-    assertTrue(server.query("SELECT * FROM MessageLog WHERE ChargePointId='R1' AND Message='MakeCoffee' "
+    assertTrue(server.queryEventually(1, "SELECT * FROM MessageLog WHERE ChargePointId='R1' AND Message='MakeCoffee' "
         + "AND ErrorCode='NotImplemented'").size() > 0);
   }
 

@@ -186,7 +186,8 @@ class Ocpp16SessionTest {
         .containsKey("parentIdTag"));
     // level 1 logs Authorize, not Heartbeat
     result(cp, "Heartbeat", new JsonObject());
-    assertTrue(server.query("SELECT * FROM MessageLog WHERE ChargePointId='CP2' AND Message='Authorize' AND Result LIKE '%BLOCKED%Blocked%'").size() > 0);
+    assertTrue(server.queryEventually(1, "SELECT * FROM MessageLog WHERE ChargePointId='CP2' AND Message='Authorize' "
+        + "AND Result LIKE '%BLOCKED%Blocked%'").size() > 0);
     assertEquals(0, server.query("SELECT * FROM MessageLog WHERE ChargePointId='CP2' AND Message='Heartbeat'").size());
     await(cp.close());
   }
@@ -286,6 +287,18 @@ class Ocpp16SessionTest {
       assertEquals("Accepted", result(two, "Authorize", new JsonObject().put("idTag", "T"))
           .getJsonObject("idTagInfo").getString("status"), "Authorize has no concurrency check");
     }
+  }
+
+  @Test
+  void timestampWithoutOffsetIsReadAsUtc() throws Exception {
+    TestCharger cp = connect("CP6");
+    long tx = result(cp, "StartTransaction", new JsonObject().put("connectorId", 3).put("idTag", "TAG1")
+        .put("meterStart", 0).put("timestamp", "2026-03-01T10:15:30")).getLong("transactionId");
+    assertEquals("2026-03-01T10:15:30.000Z", server.query("SELECT StartTime FROM Transactions WHERE TransactionId=?", tx)
+        .get(0).get("StartTime"));
+    JsonArray bad = await(cp.call("StartTransaction", new JsonObject().put("connectorId", 3).put("idTag", "TAG1")
+        .put("meterStart", 0).put("timestamp", "2026-03-01 10:15")));
+    assertEquals("PropertyConstraintViolation", bad.getString(2), "a timestamp that is no date-time is still refused");
   }
 
   @Test
