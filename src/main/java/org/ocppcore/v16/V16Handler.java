@@ -57,7 +57,10 @@ public final class V16Handler implements ProtocolHandler {
     String cp = station.chargePointId();
     return switch (action) {
       case "BootNotification" -> bootNotification(station, p);
-      case "Heartbeat" -> store.heartbeat(cp).map(v -> new JsonObject().put("currentTime", Times.now()));
+      case "Heartbeat" -> store.heartbeat(cp).map(v -> {
+        station.log(null, action, null, null);
+        return new JsonObject().put("currentTime", Times.now());
+      });
       case "Authorize" -> authorize(station, p);
       case "StartTransaction" -> startTransaction(station, p);
       case "StopTransaction" -> stopTransaction(station, p);
