@@ -162,8 +162,11 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
     HttpServer server = vertx.createHttpServer(options);
     servers.add(server);
     server.requestHandler(req -> handleRequest(req, tls));
-    return server.listen().onSuccess(s -> LOG.info("OCPP {} endpoint listening on {}:{}", tls ? "wss" : "ws",
-        options.getHost(), s.actualPort()));
+    return server.listen()
+        .recover(e -> Future.failedFuture(new IllegalStateException("OCPP " + (tls ? "TLS " : "") + "port "
+            + options.getHost() + ":" + options.getPort() + ": " + e.getMessage(), e)))
+        .onSuccess(s -> LOG.info("OCPP {} endpoint listening on {}:{}", tls ? "wss" : "ws", options.getHost(),
+            s.actualPort()));
   }
 
   /** The actual ports (plain first, then TLS) once started; useful with port 0 in tests. */
@@ -234,7 +237,8 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
       if (CertificateThumbprint.matches(peer, thumb)) {
         return Future.succeededFuture(new Admission(cp, 0, null));
       }
-      if (cp.passwordHash() == null) {
+      if (cp.passwordHash() == null || cp.passwordHash().isBlank()) {
+        // a blank password is "no password" below: it must not waive the pinned certificate
         return Future.succeededFuture(new Admission(null, 401, "client certificate required"));
       }
     }

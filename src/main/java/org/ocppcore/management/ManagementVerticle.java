@@ -30,6 +30,8 @@ public final class ManagementVerticle extends VerticleBase {
     server = vertx.createHttpServer();
     return server.requestHandler(router)
         .listen(config.integer("http.port"), config.string("http.host"))
+        .recover(e -> Future.failedFuture(new IllegalStateException("HTTP port " + config.string("http.host") + ":"
+            + config.integer("http.port") + ": " + e.getMessage(), e)))
         .onSuccess(s -> LOG.info("management HTTP listening on {}:{}", config.string("http.host"), s.actualPort()));
   }
 
