@@ -173,7 +173,12 @@ public final class Config {
         throw new IllegalArgumentException(port + " must be 0..65535, got " + p);
       }
     }
-    String ca = c.getJsonObject("ocpp").getJsonObject("tls").getString("clientAuth");
+    JsonObject tls = c.getJsonObject("ocpp").getJsonObject("tls");
+    if (Boolean.TRUE.equals(tls.getValue("enabled"))
+        && (tls.getString("certPath", "").isBlank() || tls.getString("keyPath", "").isBlank())) {
+      throw new IllegalArgumentException("ocpp.tls.enabled needs ocpp.tls.certPath and ocpp.tls.keyPath (PEM files)");
+    }
+    String ca = tls.getString("clientAuth");
     if (!ca.equals("none") && !ca.equals("request") && !ca.equals("required")) {
       throw new IllegalArgumentException("ocpp.tls.clientAuth must be none, request or required");
     }
