@@ -82,7 +82,7 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> ws.close((short) 1003, "OCPP-J uses text frames"));
     ws.pongHandler(b -> onActivity());
-    ws.exceptionHandler(e -> LOG.debug("[{}] socket error: {}", id, e.toString()));
+    ws.exceptionHandler(this::onSocketError);
     ws.closeHandler(v -> onClosed());
     ws.pause();
     DeliveryOptions takeover = new DeliveryOptions().addHeader(Addresses.HEADER_CONTROL, Addresses.CONTROL_TAKEOVER)
@@ -110,6 +110,18 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
           gw.sessionOpened(this);
           ws.resume();
         });
+  }
+
+  /** Vert.x reports oversized or corrupt frames here but leaves closing (with the right status) to us. */
+  private void onSocketError(Throwable e) {
+    LOG.debug("[{}] socket error: {}", id, e.toString());
+    if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException corrupt) {
+      gw.recorder().always(id, null, "Disconnect", e.getMessage(), String.valueOf(corrupt.closeStatus().code()));
+      close((short) corrupt.closeStatus().code(), "message too big or malformed frame");
+    } else if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("max message size")) {
+      gw.recorder().always(id, null, "Disconnect", e.getMessage(), "1009");
+      close((short) 1009, "message too big");
+    }
   }
 
   // ------------------------------------------------------------------ incoming frames

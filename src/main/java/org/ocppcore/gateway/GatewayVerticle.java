@@ -234,13 +234,9 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
     String thumb = cp.clientCertThumb();
     if (thumb != null && !thumb.isBlank()) {
       Certificate peer = tls ? peerCertificate(req) : null;
-      if (CertificateThumbprint.matches(peer, thumb)) {
-        return Future.succeededFuture(new Admission(cp, 0, null));
-      }
-      if (cp.passwordHash() == null || cp.passwordHash().isBlank()) {
-        // a blank password is "no password" below: it must not waive the pinned certificate
-        return Future.succeededFuture(new Admission(null, 401, "client certificate required"));
-      }
+      // a pinned certificate is the charger's credential (profile 3): a password never replaces it
+      return Future.succeededFuture(CertificateThumbprint.matches(peer, thumb) ? new Admission(cp, 0, null)
+          : new Admission(null, 401, "the client certificate pinned for this charge point is required"));
     }
     if (cp.passwordHash() == null || cp.passwordHash().isBlank()) {
       return Future.succeededFuture(new Admission(cp, 0, null));

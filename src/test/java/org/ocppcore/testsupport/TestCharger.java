@@ -645,7 +645,8 @@ public final class TestCharger {
 
   /** The subprotocol the server selected (null if none). */
   public String selectedSubprotocol() {
-    return ws.subProtocol();
+    String p = ws.subProtocol();
+    return p == null || p.isEmpty() ? null : p;
   }
 
   /** Headers of the server's 101 response. */
