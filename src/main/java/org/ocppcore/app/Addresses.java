@@ -24,6 +24,8 @@ public final class Addresses {
   /** Header on a station-address message that asks the current session to close (takeover). */
   public static final String HEADER_CONTROL = "ocpp-control";
   public static final String CONTROL_TAKEOVER = "takeover";
+  /** Control header value asking the session for {@code {"protocol": "ocpp1.6"|...}}. */
+  public static final String CONTROL_DESCRIBE = "describe";
 
   public static String station(String chargePointId) {
     return STATION_PREFIX + chargePointId;

@@ -51,7 +51,8 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   }
 
   private final Vertx vertx;
-  private final ServerWebSocket ws;
+  /** Null until {@link #attach}: the session is registered before the upgrade completes. */
+  private ServerWebSocket ws;
   private final String id;
   private final OcppVersion version;
   private final ChargePointRecord chargePoint;
@@ -66,10 +67,8 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   private long lastActivity = System.nanoTime();
   private long pingSentAt;
 
-  ChargerSession(Vertx vertx, ServerWebSocket ws, String id, OcppVersion version, ChargePointRecord chargePoint,
-      GatewayContext gw) {
+  ChargerSession(Vertx vertx, String id, OcppVersion version, ChargePointRecord chargePoint, GatewayContext gw) {
     this.vertx = vertx;
-    this.ws = ws;
     this.id = id;
     this.version = version;
     this.chargePoint = chargePoint;
@@ -77,14 +76,12 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
     this.handler = gw.handlers().get(version);
   }
 
-  /** Takes over any other session of this id (on any node), then starts serving. */
-  Future<Void> start() {
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> ws.close((short) 1003, "OCPP-J uses text frames"));
-    ws.pongHandler(b -> onActivity());
-    ws.exceptionHandler(this::onSocketError);
-    ws.closeHandler(v -> onClosed());
-    ws.pause();
+  /**
+   * Before the upgrade: takes over any other session of this id (on any node), then registers on
+   * {@code ocpp.station.<id>}, so the charger is reachable the moment it sees the handshake.
+   * Calls that arrive before {@link #attach} wait in the queue.
+   */
+  Future<Void> register() {
     DeliveryOptions takeover = new DeliveryOptions().addHeader(Addresses.HEADER_CONTROL, Addresses.CONTROL_TAKEOVER)
         .setSendTimeout(5000);
     return vertx.eventBus().request(Addresses.station(id), new JsonObject(), takeover)
@@ -96,20 +93,32 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
           return Future.succeededFuture();
         })
         .compose(v -> {
-          if (closed) {
-            return Future.succeededFuture();
-          }
           consumer = vertx.eventBus().consumer(Addresses.station(id), this::onBusMessage);
           return consumer.completion();
-        })
-        .onComplete(ar -> {
-          if (closed) {
-            unregister();
-            return;
-          }
-          gw.sessionOpened(this);
-          ws.resume();
         });
+  }
+
+  /** After the upgrade: serves the socket. */
+  void attach(ServerWebSocket socket) {
+    if (closed) {
+      // replaced by an even newer connection while this one was upgrading
+      socket.close((short) 1000, "replaced by a new connection");
+      return;
+    }
+    ws = socket;
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> ws.close((short) 1003, "OCPP-J uses text frames"));
+    ws.pongHandler(b -> onActivity());
+    ws.exceptionHandler(this::onSocketError);
+    ws.closeHandler(v -> onClosed());
+    gw.sessionOpened(this);
+    sendNextCall();
+  }
+
+  /** The upgrade failed: give up the registration without recording a disconnection. */
+  void abandon() {
+    replaced = true;
+    onClosed();
   }
 
   /** Vert.x reports oversized or corrupt frames here but leaves closing (with the right status) to us. */
@@ -223,9 +232,15 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
       LOG.info("[{}] replaced by a new connection", id);
       unregister().onComplete(ar -> {
         msg.reply(new JsonObject());
-        ws.close((short) 1000, "replaced by a new connection");
+        if (ws != null) {
+          ws.close((short) 1000, "replaced by a new connection");
+        }
         onClosed();
       });
+      return;
+    }
+    if (Addresses.CONTROL_DESCRIBE.equals(msg.headers().get(Addresses.HEADER_CONTROL))) {
+      msg.reply(new JsonObject().put("chargePointId", id).put("protocol", version.subprotocol()));
       return;
     }
     JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
@@ -253,7 +268,7 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   }
 
   private void sendNextCall() {
-    if (inFlight != null || closed || outgoing.isEmpty()) {
+    if (inFlight != null || closed || ws == null || outgoing.isEmpty()) {
       return;
     }
     OutgoingCall call = outgoing.poll();
@@ -340,7 +355,7 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   }
 
   private void send(String frame) {
-    if (closed) {
+    if (closed || ws == null) {
       return;
     }
     gw.recorder().dump(id, version, false, frame);
@@ -381,7 +396,9 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   /** Closes the socket from our side (server shutdown). */
   void close(short code, String reason) {
     if (!closed) {
-      ws.close(code, reason);
+      if (ws != null) {
+        ws.close(code, reason);
+      }
       onClosed();
     }
   }

@@ -329,27 +329,48 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   }
 
   private void upgrade(HttpServerRequest req, String id, ChargePointRecord cp) {
-    req.toWebSocket().onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("[{}] WebSocket upgrade failed: {}", id, ar.cause().toString());
-        return;
+    String offered = req.getHeader("Sec-WebSocket-Protocol");
+    OcppVersion version = negotiate(offered);
+    if (version == null) {
+      // OCPP-J §3.2: none of the offered versions is acceptable: complete the handshake without
+      // the header (Netty does that when nothing matches), then close
+      req.toWebSocket().onSuccess(ws -> {
+        recorder.always(id, null, "Connect", "no acceptable subprotocol in: " + offered, "ProtocolError");
+        ws.close((short) 1002, "no supported OCPP version offered (" + String.join(", ", protocols) + ")");
+      });
+      return;
+    }
+    ChargerSession session = new ChargerSession(vertx, id, version, cp, this);
+    session.register()
+        .compose(v -> req.toWebSocket())
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            session.attach(ar.result());
+          } else {
+            LOG.warn("[{}] WebSocket upgrade failed: {}", id, ar.cause().toString());
+            session.abandon();
+            if (!req.response().ended()) {
+              refuse(req, 500, "upgrade failed");
+            }
+          }
+        });
+  }
+
+  /**
+   * The version for an offered Sec-WebSocket-Protocol list: the first offered that we enabled
+   * (the client lists in order of preference; Netty applies the same rule to the handshake), the
+   * configured assumption when the header is absent, or null when nothing offered is acceptable.
+   */
+  private OcppVersion negotiate(String offered) {
+    if (offered == null || offered.isBlank()) {
+      return OcppVersion.fromSubprotocol(config.string("ocpp.assumeProtocolWhenMissing"));
+    }
+    for (String token : offered.split(",")) {
+      if (protocols.contains(token.trim())) {
+        return OcppVersion.fromSubprotocol(token.trim());
       }
-      var ws = ar.result();
-      String selected = ws.subProtocol();
-      if (selected == null) {
-        selected = config.string("ocpp.assumeProtocolWhenMissing");
-        String offered = req.getHeader("Sec-WebSocket-Protocol");
-        if (offered != null && !offered.isBlank() || selected.isEmpty()) {
-          // OCPP-J §3.2: none of the offered versions is acceptable: handshake without the header, then close
-          recorder.always(id, null, "Connect", "no acceptable subprotocol in: " + offered, "ProtocolError");
-          ws.close((short) 1002, "no supported OCPP version offered (" + String.join(", ", protocols) + ")");
-          return;
-        }
-      }
-      OcppVersion version = OcppVersion.fromSubprotocol(selected);
-      ChargerSession session = new ChargerSession(vertx, ws, id, version, cp, this);
-      session.start();
-    });
+    }
+    return null;
   }
 
   // ------------------------------------------------------------------ GatewayContext
