@@ -209,6 +209,14 @@ class GatewayAdmissionTest {
           "an unknown charger must not be registered when acceptUnknownChargePoints is off");
     }
 
+    @Test
+    void permessageDeflateIsNegotiated() throws Exception {
+      TestCharger cp = connect(server.wsUrl("CP-OPEN"), new TestCharger.Options().tryUsePerMessageCompression(true));
+      assertTrue(String.valueOf(cp.handshakeHeaders().get("Sec-WebSocket-Extensions")).contains("permessage-deflate"),
+          "extensions: " + cp.handshakeHeaders().get("Sec-WebSocket-Extensions"));
+      assertHeartbeatAnswered(cp);
+    }
+
     // ---------------------------------------------------------------- 2./3. Basic auth
 
     @Test
