@@ -47,6 +47,7 @@ public final class TestServer implements AutoCloseable {
     Path db = dir.resolve("test.sqlite");
     JsonObject config = new JsonObject()
         .put("ocpp", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2)
+            .put("protocols", new io.vertx.core.json.JsonArray().add("ocpp1.6").add("ocpp2.0.1").add("ocpp2.1"))
             .put("tls", new JsonObject().put("port", 0)))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("db", new JsonObject().put("url", "jdbc:sqlite:" + db).put("synchronous", "NORMAL"))
@@ -103,6 +104,16 @@ public final class TestServer implements AutoCloseable {
   public TestServer tag(String tagId, String parent, Instant expiry, boolean blocked) throws Exception {
     await(server.store().upsertTag(new TagRecord(tagId, tagId, parent, expiry, blocked)));
     return this;
+  }
+
+  /** Creates an API key with the given role ("admin" or "readonly") and returns it. */
+  public String apiKey(String name, String role) throws Exception {
+    return await(new org.ocppcore.api.ApiKeys(new org.ocppcore.store.AdminStore(server.store(),
+        server.database().readPool())).create(name, role));
+  }
+
+  public int httpPort() {
+    return server.httpPort();
   }
 
   /** Rows of a query on the database file, each a column-name-to-value map. */

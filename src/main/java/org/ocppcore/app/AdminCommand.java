@@ -6,7 +6,9 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.ocppcore.api.ApiKeys;
 import org.ocppcore.domain.TagRecord;
+import org.ocppcore.store.AdminStore;
 import org.ocppcore.security.PasswordHash;
 import org.ocppcore.store.Database;
 import org.ocppcore.store.LocalCodec;
@@ -18,6 +20,7 @@ import org.ocppcore.store.StoreVerticle;
  * <pre>
  *   admin chargepoint CP1 [--name N] [--password P] [--cert-thumbprint HEX] [--status Accepted|Pending|Rejected] [--cut-tag-at-underscore]
  *   admin tag TAG1 [--name N] [--parent GROUP] [--expiry 2027-01-01T00:00:00Z] [--blocked]
+ *   admin api-key NAME [--role admin|readonly]   (prints a new key once; only its hash is stored)
  * </pre>
  * Passwords are stored only as PBKDF2 hashes.
  */
@@ -28,7 +31,8 @@ final class AdminCommand {
       usage: java -jar ocpp-core.jar [--config FILE] admin chargepoint ID [--name N] [--password P]
                  [--cert-thumbprint HEX] [--status Accepted|Pending|Rejected] [--cut-tag-at-underscore]
              java -jar ocpp-core.jar [--config FILE] admin tag TAG [--name N] [--parent GROUP]
-                 [--expiry ISO-8601] [--blocked]""";
+                 [--expiry ISO-8601] [--blocked]
+             java -jar ocpp-core.jar [--config FILE] admin api-key NAME [--role admin|readonly]""";
 
   /** @return the exit code */
   static int run(Config config, List<String> args, PrintStream out) throws Exception {
@@ -69,6 +73,16 @@ final class AdminCommand {
           o.rejectLeftovers();
           await(store.upsertTag(tag));
           out.println("tag " + id + " saved");
+        }
+        case "api-key" -> {
+          String role = o.value("--role", "admin");
+          if (!role.equals("admin") && !role.equals("readonly")) {
+            throw new IllegalArgumentException("--role must be admin or readonly");
+          }
+          o.rejectLeftovers();
+          String key = await(new ApiKeys(new AdminStore(store, db.readPool())).create(id, role));
+          out.println("API key " + id + " (" + role + "), shown only now:");
+          out.println(key);
         }
         default -> throw new IllegalArgumentException(USAGE);
       }

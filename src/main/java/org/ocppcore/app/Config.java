@@ -24,7 +24,7 @@ public final class Config {
           .put("host", "0.0.0.0")
           .put("port", 8081)
           .put("instances", 0)
-          .put("protocols", new JsonArray().add("ocpp1.6"))
+          .put("protocols", new JsonArray().add("ocpp2.1").add("ocpp2.0.1").add("ocpp1.6"))
           .put("assumeProtocolWhenMissing", "")
           .put("acceptUnknownChargePoints", false)
           .put("pingIntervalSeconds", 60)

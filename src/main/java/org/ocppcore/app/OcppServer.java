@@ -7,7 +7,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.ocppcore.api.ApiRouter;
+import org.ocppcore.api.RequestSchemas;
+import org.ocppcore.commands.CommandService;
 import org.ocppcore.gateway.GatewayVerticle;
+import org.ocppcore.store.AdminStore;
 import org.ocppcore.management.ManagementVerticle;
 import org.ocppcore.ocpp.OcppVersion;
 import org.ocppcore.ocpp.ProtocolHandler;
@@ -17,6 +21,8 @@ import org.ocppcore.store.LocalCodec;
 import org.ocppcore.store.Store;
 import org.ocppcore.store.StoreVerticle;
 import org.ocppcore.v16.V16Handler;
+import org.ocppcore.v2.TransactionEvents;
+import org.ocppcore.v2.V2Handler;
 
 /**
  * Wires one node: database, store writer, gateway instances and the management port, per the
@@ -29,6 +35,7 @@ public final class OcppServer {
   private Store store;
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private ManagementVerticle management;
+  private ApiRouter api;
   private String gatewayDeployment;
 
   private OcppServer(Vertx vertx, Config config) {
@@ -57,6 +64,9 @@ public final class OcppServer {
       SchemaValidator validator = SchemaValidator.loadFromClasspath();
       Map<OcppVersion, ProtocolHandler> handlers = new EnumMap<>(OcppVersion.class);
       handlers.put(OcppVersion.V16, new V16Handler(vertx, store, config));
+      TransactionEvents transactionEvents = new TransactionEvents(vertx, store, config);
+      handlers.put(OcppVersion.V201, new V2Handler(vertx, store, config, OcppVersion.V201, transactionEvents));
+      handlers.put(OcppVersion.V21, new V2Handler(vertx, store, config, OcppVersion.V21, transactionEvents));
       int instances = config.integer("ocpp.instances");
       if (instances <= 0) {
         instances = Runtime.getRuntime().availableProcessors();
@@ -68,7 +78,10 @@ public final class OcppServer {
       }, new DeploymentOptions().setInstances(instances)));
     }
     if (config.hasRole("management")) {
-      management = new ManagementVerticle(config);
+      AdminStore admin = new AdminStore(store, database.readPool());
+      CommandService commands = new CommandService(vertx, store, admin);
+      api = new ApiRouter(vertx, config, store, admin, commands, RequestSchemas.load());
+      management = new ManagementVerticle(config, api);
       await(vertx.deployVerticle(management));
     }
   }
@@ -79,6 +92,11 @@ public final class OcppServer {
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Exception ex ? ex : e;
     }
+  }
+
+  /** The REST API (null on a node without the management role). */
+  public ApiRouter api() {
+    return api;
   }
 
   public Store store() {

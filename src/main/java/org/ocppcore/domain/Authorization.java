@@ -50,6 +50,24 @@ public final class Authorization {
     return info;
   }
 
+  /**
+   * 2.x IdTokenInfo: an unknown token is {@code Unknown} (2.x has the precise status), the tag's
+   * group is {@code groupIdToken}, the tag's expiry is the cache expiry.
+   */
+  public static JsonObject idTokenInfo2x(Status status, TagRecord tag) {
+    String wire = status == Status.Invalid && tag == null ? "Unknown" : status.name();
+    JsonObject info = new JsonObject().put("status", wire);
+    if (tag != null) {
+      if (tag.expiryDate() != null) {
+        info.put("cacheExpiryDateTime", Times.format(tag.expiryDate()));
+      }
+      if (tag.parentTagId() != null && !tag.parentTagId().isEmpty()) {
+        info.put("groupIdToken", new JsonObject().put("idToken", tag.parentTagId()).put("type", "Central"));
+      }
+    }
+    return info;
+  }
+
   /** Whether {@code stopTag} may end a transaction started by {@code startTag}: the same tag or the same group. */
   public static boolean mayStop(String startTagId, TagRecord startTag, String stopTagId, TagRecord stopTag, Status stopStatus) {
     if (startTagId != null && startTagId.equalsIgnoreCase(stopTagId)) {

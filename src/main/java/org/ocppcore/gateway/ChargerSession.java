@@ -174,6 +174,10 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
       reject(call, code, reason);
       return;
     }
+    if (!call.send() && version.is2x() && !gw.validator().hasSchema(version, action, true)) {
+      reject(call, CallErrorCode.PROTOCOL_ERROR, action + " is a SEND message (type 6)");
+      return;
+    }
     if (gw.validateSchemas()) {
       SchemaValidator.Violation violation = gw.validator().validate(version, action, false, call.payload());
       if (violation != null) {

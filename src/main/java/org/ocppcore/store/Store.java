@@ -51,6 +51,11 @@ public final class Store {
     return dialect;
   }
 
+  /** The read pool, for the other stores of this database. */
+  public Pool readPool() {
+    return readPool;
+  }
+
   /** Runs an op in the next group commit; completes after the commit. */
   @SuppressWarnings("unchecked")
   public <T> Future<T> write(WriteOp<T> op) {
@@ -77,7 +82,7 @@ public final class Store {
     return readPool.preparedQuery(tagById).execute(Tuple.of(tagId)).map(Store::firstTag);
   }
 
-  private Future<TagRecord> findTag(SqlConnection c, String tagId) {
+  Future<TagRecord> findTag(SqlConnection c, String tagId) {
     if (tagId == null) {
       return Future.succeededFuture(null);
     }
@@ -92,7 +97,7 @@ public final class Store {
     return null;
   }
 
-  private static boolean bool(Object v) {
+  static boolean bool(Object v) {
     if (v instanceof Boolean b) {
       return b;
     }
@@ -112,14 +117,26 @@ public final class Store {
   /** Creates or replaces a charge point (administration; tests use it to seed). */
   public Future<Void> upsertChargePoint(String id, String name, String passwordHash, String certThumb,
       String registrationStatus, boolean cutTag) {
+    return upsertChargePoint(id, name, passwordHash, certThumb, registrationStatus, cutTag, null);
+  }
+
+  public Future<Void> upsertChargePoint(String id, String name, String passwordHash, String certThumb,
+      String registrationStatus, boolean cutTag, String comment) {
     return write(c -> c.preparedQuery("UPDATE ChargePoint SET Name = ?, PasswordHash = ?, ClientCertThumb = ?, "
-            + "RegistrationStatus = ?, TagIdCutAtUnderscore = ? WHERE ChargePointId = ?")
-        .execute(Tuple.of(name, passwordHash, certThumb, registrationStatus, cutTag ? 1 : 0, id))
+            + "RegistrationStatus = ?, TagIdCutAtUnderscore = ?, Comment = ? WHERE ChargePointId = ?")
+        .execute(Tuple.of(name, passwordHash, certThumb, registrationStatus, cutTag ? 1 : 0, comment, id))
         .compose(r -> r.rowCount() > 0 ? Future.succeededFuture()
             : c.preparedQuery("INSERT INTO ChargePoint (ChargePointId, Name, PasswordHash, ClientCertThumb, "
-                + "RegistrationStatus, TagIdCutAtUnderscore, CreatedAt) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(Tuple.of(id, name, passwordHash, certThumb, registrationStatus, cutTag ? 1 : 0, Times.now()))
+                + "RegistrationStatus, TagIdCutAtUnderscore, Comment, CreatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            .execute(Tuple.of(id, name, passwordHash, certThumb, registrationStatus, cutTag ? 1 : 0, comment,
+                Times.now()))
             .mapEmpty()));
+  }
+
+  /** The stored password hash of a charge point (null when none or unknown). */
+  public Future<String> passwordHash(String id) {
+    return readPool.preparedQuery("SELECT PasswordHash FROM ChargePoint WHERE ChargePointId = ?").execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
   }
 
   public Future<Void> upsertTag(TagRecord t) {
@@ -293,7 +310,7 @@ public final class Store {
         .map(v -> live));
   }
 
-  private Future<Void> insertSamples(SqlConnection c, String cpId, List<MeterSample> samples) {
+  Future<Void> insertSamples(SqlConnection c, String cpId, List<MeterSample> samples) {
     if (samples == null || samples.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -306,7 +323,7 @@ public final class Store {
   }
 
   /** Updates the live columns given (nulls keep the old value), creating the connector row if needed. */
-  private Future<Void> updateConnectorMeter(SqlConnection c, String cpId, int connectorId, Double energyKwh,
+  Future<Void> updateConnectorMeter(SqlConnection c, String cpId, int connectorId, Double energyKwh,
       Double powerKw, Double soc, String time) {
     return ensureConnector(c, cpId, connectorId).compose(v -> c.preparedQuery("UPDATE ConnectorStatus SET "
             + "LastMeter = COALESCE(?, LastMeter), LastMeterTime = COALESCE(?, LastMeterTime), "
@@ -316,7 +333,7 @@ public final class Store {
         .mapEmpty());
   }
 
-  private Future<Void> ensureConnector(SqlConnection c, String cpId, int connectorId) {
+  Future<Void> ensureConnector(SqlConnection c, String cpId, int connectorId) {
     return c.preparedQuery("SELECT 1 FROM ConnectorStatus WHERE ChargePointId = ? AND ConnectorId = ?")
         .execute(Tuple.of(cpId, connectorId))
         .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
