@@ -135,6 +135,17 @@ class TransactionEventTest {
   void fullSessionIsRebuiltFromItsEvents() throws Exception {
     String cpId = "TE-FULL";
     TestCharger cp = connect(cpId);
+    // the session a charger runs: boot, status, authorize, then the transaction's events
+    JsonArray boot = await(cp.call("BootNotification", new JsonObject().put("reason", "PowerUp")
+        .put("chargingStation", new JsonObject().put("model", "M-2x").put("vendorName", "V-2x"))));
+    assertEquals("Accepted", boot.getJsonObject(2).getString("status"), boot.encode());
+    assertEquals(3, await(cp.call("StatusNotification", new JsonObject().put("timestamp", Instant.now().toString())
+        .put("connectorStatus", "Occupied").put("evseId", 1).put("connectorId", 1))).getInteger(0));
+    JsonArray auth = await(cp.call("Authorize", new JsonObject().put("idToken", token("TAG1"))));
+    assertEquals("Accepted", auth.getJsonObject(2).getJsonObject("idTokenInfo").getString("status"), auth.encode());
+    assertEquals("V-2x", server.query("SELECT Vendor FROM ChargePointBoot WHERE ChargePointId = ?", cpId).get(0).get("Vendor"));
+    assertEquals("Occupied", server.query("SELECT Status FROM EvseConnectorStatus WHERE ChargePointId = ?", cpId)
+        .get(0).get("Status"));
     String uid = uid();
     List<JsonObject> published = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> consumer = server.vertx().eventBus().<JsonObject>consumer(Addresses.EVENT_TRANSACTION,
