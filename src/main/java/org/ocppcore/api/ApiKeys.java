@@ -47,8 +47,14 @@ public final class ApiKeys {
     return admin.apiKeyByHash(hash(presented.trim()));
   }
 
+  /** The roles: admin may do everything, readonly only GET. */
+  public static final java.util.Set<String> ROLES = java.util.Set.of("admin", "readonly");
+
   /** Creates or replaces the key of this name; returns the key, to be shown once. */
   public Future<String> create(String name, String role) {
+    if (!ROLES.contains(role)) {
+      return Future.failedFuture(new IllegalArgumentException("role must be admin or readonly: " + role));
+    }
     String key = newKey();
     return admin.saveApiKey(name, hash(key), role).map(v -> key);
   }

@@ -161,12 +161,17 @@ public final class ApiRouter {
     routes.add(method.name() + " " + path.replaceAll(":(\\w+)", "{$1}"));
     Route route = r.route(method, path);
     route.handler(ctx -> {
-      if (method != HttpMethod.GET && "readonly".equals(ctx.<String>get("apiRole"))) {
+      // fail closed: only the admin role may change anything (an unknown role reads at most)
+      if (method != HttpMethod.GET && !"admin".equals(ctx.<String>get("apiRole"))) {
         fail(ctx, new CommandException(403, "this API key is read-only"));
         return;
       }
       if (ctx.pathParam("id") != null && !IDENTITY.matcher(ctx.pathParam("id")).matches()) {
         fail(ctx, new CommandException(400, "invalid charge point id"));
+        return;
+      }
+      if (ctx.pathParam("tagId") != null && ctx.pathParam("tagId").length() > 255) {
+        fail(ctx, new CommandException(400, "tagId must be at most 255 characters"));
         return;
       }
       try {
@@ -312,9 +317,14 @@ public final class ApiRouter {
       }
       String status = body.getString("registrationStatus",
           existing == null ? "Accepted" : existing.getString("registrationStatus"));
+      // a connected charger's session keeps the status it was admitted with: when the status changes,
+      // close it so that the charger reconnects (and boots) under the new one — an approval or a
+      // lockout takes effect now, not at the next reconnection
+      boolean statusChanged = existing != null && !status.equals(existing.getString("registrationStatus"));
       return hash.compose(h -> store.upsertChargePoint(id, body.getString("name", id), h,
               body.getString("clientCertThumbprint"), status, body.getBoolean("cutTagAtUnderscore", false),
               body.getString("comment")))
+          .compose(v -> statusChanged ? disconnect(id, true) : Future.<Void>succeededFuture())
           .compose(v -> admin.chargePoint(id))
           .map(cp -> new Reply(existing == null ? 201 : 200, cp));
     });
@@ -337,12 +347,26 @@ public final class ApiRouter {
       String m = String.valueOf(err.getMessage());
       return Future.failedFuture(m.contains("FOREIGN KEY") || m.contains("REFERENCE constraint")
           ? new CommandException(409, BILLING_RECORDS) : err);
-    }).compose(deleted -> {
-      // a deleted charge point must not stay connected: ask its session (on any node) to close
-      vertx.eventBus().request(Addresses.station(id), new JsonObject(), new io.vertx.core.eventbus.DeliveryOptions()
-          .addHeader(Addresses.HEADER_CONTROL, Addresses.CONTROL_TAKEOVER).setSendTimeout(5000));
-      return Future.succeededFuture(Reply.NO_CONTENT);
-    });
+    }).compose(deleted -> disconnect(id, false)) // a deleted charge point must not stay connected
+        .map(v -> Reply.NO_CONTENT);
+  }
+
+  /**
+   * Closes the charger's connection, on whatever node it is, and completes once it is closed (or
+   * when none was open). The session is asked with the takeover control, after which it leaves the
+   * online state to its successor: {@code record} writes the disconnection itself.
+   */
+  private Future<Void> disconnect(String id, boolean record) {
+    return vertx.eventBus().request(Addresses.station(id), new JsonObject(), new io.vertx.core.eventbus.DeliveryOptions()
+            .addHeader(Addresses.HEADER_CONTROL, Addresses.CONTROL_TAKEOVER).setSendTimeout(5000))
+        .compose(reply -> record ? store.connectionChanged(id, null, false) : Future.<Void>succeededFuture())
+        .recover(err -> {
+          if (!(err instanceof io.vertx.core.eventbus.ReplyException re
+              && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS)) {
+            LOG.warn("[{}] could not close the charger's connection: {}", id, err.toString());
+          }
+          return Future.succeededFuture();
+        });
   }
 
   private static final String BILLING_RECORDS = "the charge point has transactions or meter values, which are kept "

@@ -84,19 +84,30 @@ public final class CommandTranslator {
   }
 
   /**
-   * Reading configuration: 1.6 {keys?: [..]}; 2.x {variables: [{component, variable, ...}]}
-   * (a 2.x charger without a list gets a GetBaseReport ConfigurationInventory instead).
+   * Reading configuration: 1.6 {keys?: [..]}; 2.x {variables: [{component, variable, ...}]} or
+   * keys as "Component/Variable" (a 2.x charger without either gets a GetBaseReport
+   * ConfigurationInventory instead). A list meant for the other version is refused rather than
+   * silently dropped, which would read the whole configuration instead.
    */
   public static OcppCall getConfiguration(OcppVersion v, JsonObject req, int requestId) {
+    JsonArray keys = req.getJsonArray("keys");
+    JsonArray variables = req.getJsonArray("variables");
     if (v == OcppVersion.V16) {
+      if (variables != null && !variables.isEmpty()) {
+        throw new CommandException(400, "on OCPP 1.6 give keys (variables are OCPP 2.x component variables)");
+      }
       JsonObject p = new JsonObject();
-      JsonArray keys = req.getJsonArray("keys");
       if (keys != null && !keys.isEmpty()) {
         p.put("key", keys);
       }
       return new OcppCall("GetConfiguration", p);
     }
-    JsonArray variables = req.getJsonArray("variables");
+    if ((variables == null || variables.isEmpty()) && keys != null && !keys.isEmpty()) {
+      variables = new JsonArray();
+      for (int i = 0; i < keys.size(); i++) {
+        variables.add(componentVariable(keys.getString(i)));
+      }
+    }
     if (variables == null || variables.isEmpty()) {
       return new OcppCall("GetBaseReport", new JsonObject().put("requestId", requestId)
           .put("reportBase", req.getString("reportBase", "ConfigurationInventory")));
@@ -111,24 +122,31 @@ public final class CommandTranslator {
   /** Changing configuration: 1.6 {key, value}; 2.x {variables: [{component, variable, value, ...}]} or {key, value} as "Component/Variable". */
   public static OcppCall setConfiguration(OcppVersion v, JsonObject req) {
     if (v == OcppVersion.V16) {
+      if (req.getString("key") == null) {
+        throw new CommandException(400, "on OCPP 1.6 give key and value (variables are OCPP 2.x component variables)");
+      }
       return new OcppCall("ChangeConfiguration", new JsonObject().put("key", req.getString("key"))
           .put("value", req.getString("value")));
     }
     JsonArray variables = req.getJsonArray("variables");
     JsonArray data = new JsonArray();
     if (variables == null) {
-      String[] parts = req.getString("key").split("/", 2);
-      if (parts.length != 2) {
-        throw new CommandException(400, "on OCPP 2.x give variables[] or key as Component/Variable");
-      }
-      variables = new JsonArray().add(new JsonObject().put("component", parts[0]).put("variable", parts[1])
-          .put("value", req.getString("value")));
+      variables = new JsonArray().add(componentVariable(req.getString("key")).put("value", req.getString("value")));
     }
     for (int i = 0; i < variables.size(); i++) {
       JsonObject var = variables.getJsonObject(i);
       data.add(variableRef(var).put("attributeValue", var.getString("value")));
     }
     return new OcppCall("SetVariables", new JsonObject().put("setVariableData", data));
+  }
+
+  /** "Component/Variable" as {component, variable}: the 2.x form of a 1.6-style configuration key. */
+  private static JsonObject componentVariable(String key) {
+    String[] parts = key.split("/", 2);
+    if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      throw new CommandException(400, "on OCPP 2.x give variables[] or the key as Component/Variable: " + key);
+    }
+    return new JsonObject().put("component", parts[0]).put("variable", parts[1]);
   }
 
   private static JsonObject variableRef(JsonObject var) {

@@ -27,23 +27,13 @@ public final class AdminStore {
   public AdminStore(Store store, Pool readPool) {
     this.store = store;
     this.readPool = readPool;
-    // Protocol is only recorded by the 2.x path: a row without one was started over OCPP 1.6
     this.transactionColumns = "TransactionId, Uid, ChargePointId, ConnectorId, StartTagId, StartTime, "
-        + real("MeterStartWh") + ", StartResult, StopTagId, StopTime, " + real("MeterStopWh") + ", StopReason, "
+        + "MeterStartWh, StartResult, StopTagId, StopTime, MeterStopWh, StopReason, "
         + "StopResult, ReservationId, RemoteStartId, ChargingState, SeqNoGaps, OfflineEvents, "
-        + "COALESCE(Protocol, 'ocpp1.6')";
+        + "Protocol";
   }
 
-  /**
-   * A REAL column, read without losing precision: the SQLite driver reports REAL columns as JDBC
-   * REAL, which the Vert.x JDBC client decodes as a 32-bit float (12.345 would read as
-   * 12.345000267...). As text, SQLite gives the stored double's 15 significant digits.
-   */
-  private String real(String column) {
-    return store.dialect() == Dialect.SQLITE ? "CAST(" + column + " AS TEXT)" : column;
-  }
-
-  /** A value read through {@link #real}: text on SQLite, a number elsewhere. */
+  /** A nullable numeric column as a double (see {@link DoubleDecoder} for why floats are read as doubles). */
   private static Double number(Object v) {
     if (v == null) {
       return null;
@@ -124,8 +114,7 @@ public final class AdminStore {
 
   public Future<List<JsonObject>> connectors(String cpId) {
     return readPool.preparedQuery("SELECT s.ConnectorId, s.ConnectorName, s.LastStatus, s.OcppStatus, s.LastStatusTime, "
-            + "s.ErrorCode, s.Info, " + real("s.LastMeter") + ", s.LastMeterTime, " + real("s.LastPowerKw") + ", "
-            + real("s.LastSoc") + ", "
+            + "s.ErrorCode, s.Info, s.LastMeter, s.LastMeterTime, s.LastPowerKw, s.LastSoc, "
             + "(SELECT MAX(t.TransactionId) FROM Transactions t WHERE t.ChargePointId = s.ChargePointId "
             + "AND t.ConnectorId = s.ConnectorId AND t.StopTime IS NULL) "
             + "FROM ConnectorStatus s WHERE s.ChargePointId = ? ORDER BY s.ConnectorId")
@@ -239,7 +228,7 @@ public final class AdminStore {
             return Future.succeededFuture(null);
           }
           JsonObject tx = transaction(rows.iterator().next());
-          return readPool.preparedQuery("SELECT Timestamp, ConnectorId, Measurand, Value, " + real("NumericValue")
+          return readPool.preparedQuery("SELECT Timestamp, ConnectorId, Measurand, Value, NumericValue"
                   + ", Unit, Phase, "
                   + "Location, Context, Format FROM MeterSample WHERE TransactionId = ? ORDER BY Timestamp, SampleId")
               .execute(Tuple.of(id))

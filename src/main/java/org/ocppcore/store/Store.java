@@ -237,8 +237,8 @@ public final class Store {
           }
           return authorizeForStart(c, idTag, denyConcurrentTx).compose(auth -> {
             String insert = dialect.returningKey("INSERT INTO Transactions (ChargePointId, ConnectorId, StartTagId, "
-                + "StartTime, MeterStart, MeterStartWh, StartResult, ReservationId) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                "TransactionId");
+                + "StartTime, MeterStart, MeterStartWh, StartResult, ReservationId, Protocol) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ocpp1.6')", "TransactionId");
             return c.preparedQuery(insert)
                 .execute(Tuple.of(cpId, connectorId, idTag, timestamp, meterStartWh / 1000.0, (double) meterStartWh,
                     auth.status().name(), reservationId))
