@@ -12,6 +12,7 @@ import org.ocppcore.app.Addresses;
 import org.ocppcore.app.StationCallFailure;
 import org.ocppcore.ocpp.OcppVersion;
 import org.ocppcore.store.AdminStore;
+import org.ocppcore.store.Ocpp2Store;
 import org.ocppcore.store.Store;
 
 /**
@@ -23,14 +24,17 @@ import org.ocppcore.store.Store;
  * message log with who sent it and what came back.
  */
 public final class CommandService {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CommandService.class);
   private final Vertx vertx;
   private final Store store;
   private final AdminStore admin;
+  private final ConfigurationRecorder configuration;
 
   public CommandService(Vertx vertx, Store store, AdminStore admin) {
     this.vertx = vertx;
     this.store = store;
     this.admin = admin;
+    this.configuration = new ConfigurationRecorder(new Ocpp2Store(store));
   }
 
   /** The charger's answer to one command, with the call that produced it. */
@@ -83,6 +87,13 @@ public final class CommandService {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutSeconds * 1000L + 5000);
     return vertx.eventBus().<JsonObject>request(Addresses.station(cpId), body, options)
         .map(reply -> new Result(call.action(), call.payload(), reply.body()))
+        // configuration read or changed is kept in the device model before the caller hears of it
+        .compose(result -> configuration.record(cpId, call, result.response())
+            .otherwise(err -> {
+              LOG.warn("[{}] could not record the configuration from {}: {}", cpId, call.action(), err.toString());
+              return null;
+            })
+            .map(result))
         .recover(err -> Future.failedFuture(map(cpId, call, err)))
         .andThen(ar -> audit(cpId, call, actor, ar.succeeded() ? ar.result().response().encode()
             : ((CommandException) ar.cause()).body().encode(), ar.succeeded() ? null

@@ -235,6 +235,33 @@ public final class Ocpp2Store {
         .mapEmpty();
   }
 
+  /**
+   * Records values read or set through configuration commands (1.6 Get/ChangeConfiguration, 2.x
+   * Get/SetVariables): updates Value (and Mutability when known) of existing rows, keeping what a
+   * NotifyReport said about them, and adds rows for variables not reported yet.
+   */
+  public Future<Void> recordValues(String cpId, List<DeviceVariable> values) {
+    if (values.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String now = Times.now();
+    return store.write(c -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (DeviceVariable v : values) {
+        chain = chain.compose(x -> c.preparedQuery("UPDATE DeviceVariable SET Value = ?, "
+                + "Mutability = COALESCE(?, Mutability), UpdatedAt = ? WHERE ChargePointId = ? AND Component = ? "
+                + "AND ComponentInstance = ? AND EvseId = ? AND ConnectorId = ? AND Variable = ? AND VariableInstance = ? "
+                + "AND AttributeType = ?")
+            .execute(Tuple.of(v.value(), v.mutability(), now, cpId, v.component(), v.componentInstance())
+                .addValue(v.evseId()).addValue(v.connectorId()).addValue(v.variable()).addValue(v.variableInstance())
+                .addValue(v.attributeType()))
+            .compose(r -> r.rowCount() > 0 ? Future.<Void>succeededFuture()
+                : upsertDeviceVariables(c, cpId, List.of(v), now)));
+      }
+      return chain;
+    });
+  }
+
   private static Integer bit(Boolean b) {
     return b == null ? null : b ? 1 : 0;
   }
