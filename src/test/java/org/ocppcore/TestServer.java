@@ -28,13 +28,35 @@ public final class TestServer implements AutoCloseable {
   private final Vertx vertx;
   private final OcppServer server;
   private final Path dir;
-  private final Path dbFile;
+  /** JDBC URL, user and password of the server's database, for {@link #query}. */
+  private final String dbUrl;
+  private final String dbUser;
+  private final String dbPassword;
+  /**
+   * Null: each server gets a fresh SQLite file (the default). Otherwise the {@code db} config of
+   * a fresh database per server: set by {@code org.ocppcore.store.UsePostgres} for the PostgreSQL
+   * variants of the tests, or for every test with {@code mvn test -Docpp.test.db=postgresql}.
+   */
+  private static final java.util.function.Supplier<JsonObject> DEFAULT_DATABASES =
+      "postgresql".equals(System.getProperty("ocpp.test.db"))
+          ? org.ocppcore.store.EmbeddedPostgresDatabases::freshDatabaseConfig : null;
+  private static volatile java.util.function.Supplier<JsonObject> databases = DEFAULT_DATABASES;
 
-  private TestServer(Vertx vertx, OcppServer server, Path dir, Path dbFile) {
+  private TestServer(Vertx vertx, OcppServer server, Path dir, JsonObject db) {
     this.vertx = vertx;
     this.server = server;
     this.dir = dir;
-    this.dbFile = dbFile;
+    this.dbUrl = db.getString("url");
+    this.dbUser = db.getString("user", "");
+    this.dbPassword = db.getString("password", "");
+  }
+
+  /**
+   * Where the next servers put their database: a supplier of fresh {@code db} configs; null goes
+   * back to the default (SQLite unless {@code -Docpp.test.db=postgresql}).
+   */
+  public static void useDatabases(java.util.function.Supplier<JsonObject> freshDatabase) {
+    databases = freshDatabase == null ? DEFAULT_DATABASES : freshDatabase;
   }
 
   public static TestServer start() throws Exception {
@@ -50,12 +72,15 @@ public final class TestServer implements AutoCloseable {
             .put("protocols", new io.vertx.core.json.JsonArray().add("ocpp1.6").add("ocpp2.0.1").add("ocpp2.1"))
             .put("tls", new JsonObject().put("port", 0)))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("db", new JsonObject().put("url", "jdbc:sqlite:" + db).put("synchronous", "NORMAL"))
-        .put("security", new JsonObject().put("pbkdf2Iterations", 1000));
+        .put("db", databases == null ? new JsonObject().put("url", "jdbc:sqlite:" + db).put("synchronous", "NORMAL")
+            : databases.get())
+        .put("security", new JsonObject().put("pbkdf2Iterations", 1000))
+        // the UI's users file stays in the test's folder (never data/htpasswd of the checkout, whatever the database)
+        .put("ui", new JsonObject().put("htpasswdFile", dir.resolve("htpasswd").toString()));
     config.mergeIn(overrides, true);
     Vertx vertx = Vertx.vertx();
     try {
-      return new TestServer(vertx, OcppServer.start(vertx, Config.of(config)), dir, db);
+      return new TestServer(vertx, OcppServer.start(vertx, Config.of(config)), dir, config.getJsonObject("db"));
     } catch (Exception e) {
       vertx.close();
       throw e;
@@ -116,9 +141,13 @@ public final class TestServer implements AutoCloseable {
     return server.httpPort();
   }
 
-  /** Rows of a query on the database file, each a column-name-to-value map. */
+  /**
+   * Rows of a query on the server's database, each a column-name-to-value map whose lookups ignore
+   * case (PostgreSQL reports unquoted names in lower case).
+   */
   public List<Map<String, Object>> query(String sql, Object... params) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+    try (Connection c = dbUser.isEmpty() ? DriverManager.getConnection(dbUrl)
+            : DriverManager.getConnection(dbUrl, dbUser, dbPassword);
          PreparedStatement st = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         st.setObject(i + 1, params[i]);
@@ -127,7 +156,7 @@ public final class TestServer implements AutoCloseable {
       try (ResultSet rs = st.executeQuery()) {
         ResultSetMetaData md = rs.getMetaData();
         while (rs.next()) {
-          Map<String, Object> row = new LinkedHashMap<>();
+          Map<String, Object> row = new ColumnMap();
           for (int i = 1; i <= md.getColumnCount(); i++) {
             row.put(md.getColumnLabel(i), rs.getObject(i));
           }
@@ -150,6 +179,30 @@ public final class TestServer implements AutoCloseable {
       rows = query(sql, params);
     }
     return rows;
+  }
+
+  /** A row: column order kept, lookups case-insensitive. */
+  private static final class ColumnMap extends LinkedHashMap<String, Object> {
+    private Object key(Object k) {
+      if (k instanceof String s && !super.containsKey(s)) {
+        for (String name : keySet()) {
+          if (name.equalsIgnoreCase(s)) {
+            return name;
+          }
+        }
+      }
+      return k;
+    }
+
+    @Override
+    public Object get(Object k) {
+      return super.get(key(k));
+    }
+
+    @Override
+    public boolean containsKey(Object k) {
+      return super.containsKey(key(k));
+    }
   }
 
   public static <T> T await(io.vertx.core.Future<T> f) throws Exception {

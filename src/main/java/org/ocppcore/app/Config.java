@@ -57,7 +57,20 @@ public final class Config {
           .put("dbMessageLog", 0)
           .put("messageDumpDir", ""))
       .put("security", new JsonObject()
-          .put("pbkdf2Iterations", 10000));
+          .put("pbkdf2Iterations", 10000))
+      .put("ui", new JsonObject()
+          .put("htpasswdFile", "")
+          .put("admins", new JsonArray().add("admin"))
+          .put("sessionTimeoutMinutes", 30)
+          .put("commandTimeoutSeconds", 15)
+          .put("secureCookies", false))
+      .put("cluster", new JsonObject()
+          .put("enabled", false)
+          .put("name", "ocpp-core")
+          .put("host", "127.0.0.1")
+          .put("port", 5701)
+          .put("members", new JsonArray())
+          .put("eventBusPort", 0));
 
   private final JsonObject json;
 
@@ -188,6 +201,70 @@ public final class Config {
     }
     if (intAt(c, "ocpp.pingIntervalSeconds") < 0 || intAt(c, "ocpp.pongTimeoutSeconds") < 1) {
       throw new IllegalArgumentException("ocpp.pingIntervalSeconds must be >= 0 and ocpp.pongTimeoutSeconds >= 1");
+    }
+    if (intAt(c, "ui.sessionTimeoutMinutes") < 1 || intAt(c, "ui.commandTimeoutSeconds") < 1) {
+      throw new IllegalArgumentException("ui.sessionTimeoutMinutes and ui.commandTimeoutSeconds must be at least 1");
+    }
+    validateRoles(c);
+    validateCluster(c);
+  }
+
+  private static void validateRoles(JsonObject c) {
+    Object roles = valueAt(c, "node.roles");
+    if (!(roles instanceof JsonArray list) || list.isEmpty()) {
+      throw new IllegalArgumentException("node.roles must list gateway, management or both");
+    }
+    for (Object role : list) {
+      if (!"gateway".equals(role) && !"management".equals(role)) {
+        throw new IllegalArgumentException("node.roles: unknown role " + role + " (gateway, management)");
+      }
+    }
+  }
+
+  private static void validateCluster(JsonObject c) {
+    if (!(valueAt(c, "cluster.enabled") instanceof Boolean)) {
+      throw new IllegalArgumentException("cluster.enabled must be true or false");
+    }
+    for (String port : new String[] {"cluster.port", "cluster.eventBusPort"}) {
+      int p = intAt(c, port);
+      if (p < 0 || p > 65535 || (p == 0 && port.equals("cluster.port"))) {
+        throw new IllegalArgumentException(port + " must be " + (port.equals("cluster.port") ? "1" : "0") + "..65535, got "
+            + p);
+      }
+    }
+    if (!(valueAt(c, "cluster.members") instanceof JsonArray members)) {
+      throw new IllegalArgumentException("cluster.members must be a list of \"host\" or \"host:port\"");
+    }
+    for (Object m : members) {
+      String member = String.valueOf(m).trim();
+      int colon = member.lastIndexOf(':');
+      boolean ok = !member.isEmpty() && member.indexOf(':') == colon; // no IPv6 literals: use a name
+      if (ok && colon >= 0) {
+        try {
+          int p = Integer.parseInt(member.substring(colon + 1));
+          ok = colon > 0 && p > 0 && p <= 65535;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        throw new IllegalArgumentException("cluster.members: not \"host\" or \"host:port\": " + m);
+      }
+    }
+    if (Boolean.TRUE.equals(valueAt(c, "cluster.enabled"))) {
+      String host = String.valueOf(valueAt(c, "cluster.host")).trim();
+      if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+        throw new IllegalArgumentException("cluster.host must be this node's address as the other nodes reach it "
+            + "(not a wildcard), got \"" + host + "\"");
+      }
+      if (String.valueOf(valueAt(c, "cluster.name")).isBlank()) {
+        throw new IllegalArgumentException("cluster.name must not be empty");
+      }
+      String type = String.valueOf(valueAt(c, "db.type"));
+      if ((type.isBlank() ? String.valueOf(valueAt(c, "db.url")) : type).contains("sqlite")) {
+        throw new IllegalArgumentException("cluster.enabled needs a database all nodes share (db.type postgresql or "
+            + "sqlserver); SQLite is for a single node");
+      }
     }
   }
 

@@ -32,7 +32,17 @@ public final class Main {
       }
       return;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(Math.max(20, config.integer("db.readPoolSize") * 2)));
+    VertxOptions options = new VertxOptions().setWorkerPoolSize(Math.max(20, config.integer("db.readPoolSize") * 2));
+    Vertx vertx;
+    try {
+      // clustered (Hazelcast, cluster.* keys) when cluster.enabled, else a plain single-node Vert.x
+      vertx = Cluster.vertx(config, options);
+    } catch (Exception e) {
+      log.error("ocpp-core could not join the cluster", e);
+      System.err.println("ocpp-core: could not join the cluster: " + e);
+      System.exit(1);
+      return;
+    }
     try {
       OcppServer server = OcppServer.start(vertx, config);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -42,7 +52,8 @@ public final class Main {
           // exiting anyway
         }
       }, "ocpp-shutdown"));
-      log.info("OCPP Core started: OCPP on port {}, HTTP on port {}", server.ocppPorts(), server.httpPort());
+      log.info("OCPP Core started: roles {}, OCPP on port {}, HTTP on port {}{}", config.list("node.roles"),
+          server.ocppPorts(), server.httpPort(), vertx.isClustered() ? ", cluster " + config.string("cluster.name") : "");
     } catch (Exception e) {
       log.error("ocpp-core failed to start", e);
       System.err.println("ocpp-core: failed to start: " + e);

@@ -37,6 +37,7 @@ public final class OcppServer {
   private ManagementVerticle management;
   private ApiRouter api;
   private String gatewayDeployment;
+  private io.vertx.ext.web.sstore.SessionStore sessionStore;
 
   private OcppServer(Vertx vertx, Config config) {
     this.vertx = vertx;
@@ -81,7 +82,8 @@ public final class OcppServer {
       AdminStore admin = new AdminStore(store, database.readPool());
       CommandService commands = new CommandService(vertx, store, admin);
       api = new ApiRouter(vertx, config, store, admin, commands, RequestSchemas.load());
-      management = new ManagementVerticle(config, api);
+      management = new ManagementVerticle(config, api,
+          org.ocppcore.web.WebUi.create(vertx, config, store, admin, commands, sessionStore()));
       await(vertx.deployVerticle(management));
     }
   }
@@ -97,6 +99,17 @@ public final class OcppServer {
   /** The REST API (null on a node without the management role). */
   public ApiRouter api() {
     return api;
+  }
+
+  /**
+   * The web UI's session store on this node, created on first use: clustered when Vert.x is (UI
+   * sessions then work on every management node behind a load balancer), local otherwise.
+   */
+  public synchronized io.vertx.ext.web.sstore.SessionStore sessionStore() {
+    if (sessionStore == null) {
+      sessionStore = Cluster.sessionStore(vertx);
+    }
+    return sessionStore;
   }
 
   public Store store() {

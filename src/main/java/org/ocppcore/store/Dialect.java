@@ -67,6 +67,33 @@ public enum Dialect {
     };
   }
 
+  /**
+   * A statement that takes the schema-migration lock for this session (waiting while another node
+   * holds it), or null where one process owns the database (SQLite).
+   */
+  public String migrationLock() {
+    return switch (this) {
+      case SQLITE -> null;
+      case POSTGRESQL -> "SELECT pg_advisory_lock(" + MIGRATION_LOCK_KEY + ")";
+      // untested (no SQL Server here): sp_getapplock reports a timeout by its return code, not an error
+      case SQLSERVER -> "DECLARE @r INT; EXEC @r = sp_getapplock @Resource = 'ocpp-core-migrations', "
+          + "@LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 300000; "
+          + "IF @r < 0 THROW 50000, 'could not take the schema migration lock', 1;";
+    };
+  }
+
+  /** Releases {@link #migrationLock()}. */
+  public String migrationUnlock() {
+    return switch (this) {
+      case SQLITE -> null;
+      case POSTGRESQL -> "SELECT pg_advisory_unlock(" + MIGRATION_LOCK_KEY + ")";
+      case SQLSERVER -> "EXEC sp_releaseapplock @Resource = 'ocpp-core-migrations', @LockOwner = 'Session'";
+    };
+  }
+
+  /** Arbitrary key of the PostgreSQL advisory lock held while migrating ("OCPP" in ASCII). */
+  private static final long MIGRATION_LOCK_KEY = 0x4F435050L;
+
   /** {@code LIMIT n} at the end of a SELECT (SQL Server uses OFFSET/FETCH, which needs ORDER BY). */
   public String limit(String selectWithOrderBy, int n) {
     return switch (this) {

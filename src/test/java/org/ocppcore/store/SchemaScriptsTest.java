@@ -19,11 +19,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The schema scripts: every dialect declares the same migrations with the same tables and columns
- * (SQL Server cannot run here, so its script is checked by parsing), and the SQLite migrations
- * apply once, are recorded, and refuse a database newer than the code.
+ * The schema scripts: every dialect declares the same migrations with the same tables, columns and
+ * indexes (SQL Server cannot run here, so its script is checked by parsing; PostgreSQL's also runs,
+ * in {@link PostgresMigrationTest}), and the SQLite migrations apply once, are recorded, and refuse
+ * a database newer than the code.
  */
 class SchemaScriptsTest {
   private static final Pattern TABLE = Pattern.compile("CREATE TABLE (\\w+) \\((.*?)\\n\\);", Pattern.DOTALL);
@@ -46,28 +49,54 @@ class SchemaScriptsTest {
     return out;
   }
 
-  @Test
-  void everyDialectHasTheSameMigrationsTablesAndColumns() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlserver", "postgresql"})
+  void everyDialectHasTheSameMigrationsTablesAndColumns(String dialect) throws Exception {
     List<String> sqliteMigrations = Files.readAllLines(Path.of("sql/sqlite/migrations.txt"));
-    List<String> sqlServerMigrations = Files.readAllLines(Path.of("sql/sqlserver/migrations.txt"));
-    assertEquals(sqliteMigrations, sqlServerMigrations, "the same migrations in the same order");
+    List<String> otherMigrations = Files.readAllLines(Path.of("sql", dialect, "migrations.txt"));
+    assertEquals(sqliteMigrations, otherMigrations, "the same migrations in the same order");
     for (String script : sqliteMigrations) {
       Map<String, List<String>> sqlite = tables(Files.readString(Path.of("sql/sqlite", script)));
-      Map<String, List<String>> sqlServer = tables(Files.readString(Path.of("sql/sqlserver", script)));
+      Map<String, List<String>> other = tables(Files.readString(Path.of("sql", dialect, script)));
       assertFalse(sqlite.isEmpty());
-      assertEquals(sqlite, sqlServer, script + ": tables and columns must match");
+      assertEquals(sqlite, other, dialect + "/" + script + ": tables and columns must match");
     }
   }
 
-  @Test
-  void sqlServerStatementsSplitLikeTheRunnerDoes() throws Exception {
-    for (String script : Files.readAllLines(Path.of("sql/sqlserver/migrations.txt"))) {
-      List<String> statements = Database.splitStatements(Files.readString(Path.of("sql/sqlserver", script)));
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlserver", "postgresql"})
+  void statementsSplitLikeTheRunnerDoes(String dialect) throws Exception {
+    for (String script : Files.readAllLines(Path.of("sql", dialect, "migrations.txt"))) {
+      List<String> statements = Database.splitStatements(Files.readString(Path.of("sql", dialect, script)));
       assertTrue(statements.stream().allMatch(s -> s.startsWith("CREATE ") || s.startsWith("ALTER TABLE ")),
           "only DDL statements: " + statements);
       assertEquals(statements.stream().filter(s -> s.startsWith("CREATE TABLE")).count(),
-          tables(Files.readString(Path.of("sql/sqlserver", script))).keySet().stream()
+          tables(Files.readString(Path.of("sql", dialect, script))).keySet().stream()
               .filter(t -> !t.startsWith("ALTER ")).count());
+    }
+  }
+
+  /** The indexes (name to unique or not) a script creates, so that no dialect forgets one. */
+  private static Map<String, Boolean> indexes(String script) {
+    Map<String, Boolean> out = new TreeMap<>();
+    Matcher m = Pattern.compile("CREATE (UNIQUE )?INDEX (\\w+)").matcher(script);
+    while (m.find()) {
+      out.put(m.group(2), m.group(1) != null);
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlserver", "postgresql"})
+  void everyDialectHasTheSameIndexes(String dialect) throws Exception {
+    for (String script : Files.readAllLines(Path.of("sql/sqlite/migrations.txt"))) {
+      Map<String, Boolean> sqlite = indexes(Files.readString(Path.of("sql/sqlite", script)));
+      Map<String, Boolean> other = indexes(Files.readString(Path.of("sql", dialect, script)));
+      if (dialect.equals("sqlserver")) {
+        // SQL Server compares case-insensitively by its default collation: no separate NOCASE index
+        sqlite.remove("IX_ChargeTags_TagId_NoCase");
+      }
+      assertEquals(sqlite, other, dialect + "/" + script + ": indexes must match");
     }
   }
 

@@ -1,0 +1,179 @@
+package org.ocppcore.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.ocppcore.domain.MeterSample;
+
+/**
+ * The storage ceiling: the statements the server runs for one MeterValues ({@code Store.meterValues}:
+ * the samples' INSERT OR IGNORE batch, the connector SELECT and UPDATE), on the server's own
+ * schema and pragmas, run on one thread with plain JDBC and one commit per {@code opsPerCommit}
+ * ops. No network, no JSON, no Vert.x: how many acknowledged-after-commit MeterValues this
+ * machine's SQLite can take, to compare the server's ingest rate with.
+ */
+final class SqliteCeiling {
+  private SqliteCeiling() {}
+
+  /** Storage layouts compared by {@code Bench ceiling}. */
+  enum Layout {
+    /** The server's schema and statements, as they are. */
+    SERVER,
+    /** The same rows without the text SampleKey column's unique index (retries then need another dedup). */
+    NO_KEY_INDEX,
+    /** One row per MeterValues: the sampled values as one JSON text, unique on (ChargePointId, MessageKey). */
+    ROW_PER_MESSAGE
+  }
+
+  static JsonObject run(Path templateDb, Path dir, String synchronous, int opsPerCommit, int samplesPerMessage,
+      int chargers, int seconds) throws Exception {
+    return run(templateDb, dir, synchronous, opsPerCommit, samplesPerMessage, chargers, seconds, Layout.SERVER);
+  }
+
+  private static final String[] KINDS = {"Energy.Active.Import.Register|", "Power.Active.Import|", "Current.Import|L1",
+      "Current.Import|L2", "Current.Import|L3", "Voltage|L1-N", "Voltage|L2-N", "Voltage|L3-N", "Current.Offered|",
+      "SoC|"};
+
+  static JsonObject run(Path templateDb, Path dir, String synchronous, int opsPerCommit, int samplesPerMessage,
+      int chargers, int seconds, Layout layout) throws Exception {
+    Files.createDirectories(dir);
+    Path db = dir.resolve("ceiling-" + synchronous + ".sqlite");
+    Files.copy(templateDb, db, StandardCopyOption.REPLACE_EXISTING);
+    String url = "jdbc:sqlite:" + db + "?journal_mode=WAL&synchronous=" + synchronous
+        + "&busy_timeout=10000&foreign_keys=true";
+    LatencyHistogram commitLatency = new LatencyHistogram();
+    long ops = 0;
+    long commits = 0;
+    long samples = 0;
+    long[] clock = new long[chargers];
+    try (Connection c = DriverManager.getConnection(url)) {
+      if (layout == Layout.NO_KEY_INDEX) {
+        c.createStatement().execute("DROP INDEX IX_MeterSample_Key");
+      } else if (layout == Layout.ROW_PER_MESSAGE) {
+        c.createStatement().execute("CREATE TABLE MeterValueRow (RowId INTEGER PRIMARY KEY AUTOINCREMENT, "
+            + "ChargePointId TEXT NOT NULL, ConnectorId INTEGER NOT NULL, TransactionId INTEGER, Timestamp TEXT NOT NULL, "
+            + "Samples TEXT NOT NULL, MessageKey TEXT NOT NULL)");
+        c.createStatement().execute("CREATE UNIQUE INDEX IX_MeterValueRow_Key ON MeterValueRow (ChargePointId, MessageKey)");
+      }
+      c.setAutoCommit(false);
+      PreparedStatement insertRow = layout != Layout.ROW_PER_MESSAGE ? null : c.prepareStatement("INSERT OR IGNORE INTO MeterValueRow (ChargePointId, "
+          + "ConnectorId, TransactionId, Timestamp, Samples, MessageKey) VALUES (?, ?, ?, ?, ?, ?)");
+      // the server's SQL (Store.insertSamples, ensureConnector, updateConnectorMeter)
+      PreparedStatement insert = c.prepareStatement("INSERT OR IGNORE INTO MeterSample (ChargePointId, ConnectorId, "
+          + "TransactionId, Timestamp, Value, NumericValue, Measurand, Unit, Phase, Location, Context, Format, SampleKey) "
+          + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      PreparedStatement select = c.prepareStatement("SELECT 1 FROM ConnectorStatus WHERE ChargePointId = ? AND ConnectorId = ?");
+      PreparedStatement insertConnector = c.prepareStatement("INSERT INTO ConnectorStatus (ChargePointId, ConnectorId) VALUES (?, ?)");
+      PreparedStatement update = c.prepareStatement("UPDATE ConnectorStatus SET LastMeter = COALESCE(?, LastMeter), "
+          + "LastMeterTime = COALESCE(?, LastMeterTime), LastPowerKw = COALESCE(?, LastPowerKw), "
+          + "LastSoc = COALESCE(?, LastSoc) WHERE ChargePointId = ? AND ConnectorId = ?");
+      long start = System.nanoTime();
+      long deadline = start + seconds * 1_000_000_000L;
+      long base = System.currentTimeMillis();
+      int next = 0;
+      while (System.nanoTime() < deadline) {
+        long t0 = System.nanoTime();
+        for (int k = 0; k < opsPerCommit; k++) {
+          int i = next++ % chargers;
+          String cp = LoadGenerator.chargerId("CP", i);
+          String time = Payloads.time(base + (clock[i] += 1000));
+          List<MeterSample> batch = new ArrayList<>(samplesPerMessage);
+          for (int s = 0; s < samplesPerMessage; s++) {
+            String[] kind = KINDS[s % KINDS.length].split("\\|", -1);
+            String ts = s < KINDS.length ? time : Payloads.time(base + clock[i] + s / KINDS.length);
+            batch.add(new MeterSample(1, 7L, ts, "230.1", 230.1, kind[0], "V", kind[1].isEmpty() ? null : kind[1],
+                "Outlet", "Sample.Periodic", "Raw"));
+          }
+          if (layout == Layout.ROW_PER_MESSAGE) {
+            StringBuilder json = new StringBuilder("[");
+            for (MeterSample s : batch) {
+              json.append(json.length() > 1 ? "," : "").append("{\"m\":\"").append(s.measurand()).append("\",\"p\":\"")
+                  .append(s.phase()).append("\",\"v\":\"").append(s.value()).append("\",\"u\":\"").append(s.unit())
+                  .append("\",\"t\":\"").append(s.timestamp()).append("\"}");
+            }
+            insertRow.setString(1, cp);
+            insertRow.setInt(2, 1);
+            insertRow.setLong(3, 7L);
+            insertRow.setString(4, time);
+            insertRow.setString(5, json.append(']').toString());
+            insertRow.setString(6, "1|7|" + time);
+            insertRow.executeUpdate();
+          }
+          for (MeterSample s : layout == Layout.ROW_PER_MESSAGE ? List.<MeterSample>of() : batch) {
+            insert.setString(1, cp);
+            insert.setInt(2, s.connectorId());
+            insert.setLong(3, s.transactionId());
+            insert.setString(4, s.timestamp());
+            insert.setString(5, s.value());
+            insert.setDouble(6, s.numericValue());
+            insert.setString(7, s.measurand());
+            insert.setString(8, s.unit());
+            insert.setString(9, s.phase());
+            insert.setString(10, s.location());
+            insert.setString(11, s.context());
+            insert.setString(12, s.format());
+            insert.setString(13, s.key());
+            insert.addBatch();
+          }
+          if (layout != Layout.ROW_PER_MESSAGE) {
+            insert.executeBatch();
+          }
+          select.setString(1, cp);
+          select.setInt(2, 1);
+          boolean exists;
+          try (ResultSet rs = select.executeQuery()) {
+            exists = rs.next();
+          }
+          if (!exists) {
+            insertConnector.setString(1, cp);
+            insertConnector.setInt(2, 1);
+            insertConnector.executeUpdate();
+          }
+          update.setDouble(1, 12.3);
+          update.setString(2, time);
+          update.setDouble(3, 11.0);
+          update.setDouble(4, 40.0);
+          update.setString(5, cp);
+          update.setInt(6, 1);
+          update.executeUpdate();
+          ops++;
+          samples += samplesPerMessage;
+        }
+        c.commit();
+        commits++;
+        commitLatency.recordNanos(System.nanoTime() - t0);
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      long rows;
+      try (ResultSet rs = c.createStatement().executeQuery(layout == Layout.ROW_PER_MESSAGE
+          ? "SELECT COUNT(*) * " + samplesPerMessage + " FROM MeterValueRow" : "SELECT COUNT(*) FROM MeterSample")) {
+        rs.next();
+        rows = rs.getLong(1);
+      }
+      long fileBytes = Files.size(db) + (Files.exists(Path.of(db + "-wal")) ? Files.size(Path.of(db + "-wal")) : 0);
+      return new JsonObject()
+          .put("layout", layout.name())
+          .put("bytesPerSample", rows == 0 ? 0 : Math.round((double) (fileBytes - Files.size(templateDb)) / rows))
+          .put("synchronous", synchronous)
+          .put("opsPerCommit", opsPerCommit)
+          .put("seconds", ProcSampler.round(secs))
+          .put("rate", ProcSampler.round(ops / secs))
+          .put("samplesPerSec", ProcSampler.round(samples / secs))
+          .put("commitsPerSec", ProcSampler.round(commits / secs))
+          .put("rows", rows)
+          .put("batchP50Ms", Metrics.ms(commitLatency.percentileMicros(50)))
+          .put("batchP99Ms", Metrics.ms(commitLatency.percentileMicros(99)));
+    } finally {
+      Files.deleteIfExists(db);
+      Files.deleteIfExists(Path.of(db + "-wal"));
+      Files.deleteIfExists(Path.of(db + "-shm"));
+    }
+  }
+}

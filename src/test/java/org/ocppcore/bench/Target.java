@@ -1,0 +1,242 @@
+package org.ocppcore.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server under test, started as its own process: our packaged jar (with a config of its own, a
+ * copy of the seeded database, loopback-only ports) or the {@link BaselineServer}. Only processes
+ * started here are ever stopped, by their own handle.
+ */
+final class Target implements AutoCloseable {
+  /** Every child process this benchmark started, for the shutdown hook and the watchdog. */
+  static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
+
+  /** What to start. */
+  record Spec(String label, boolean baseline, String synchronous) {
+    static Spec ours(String sync) {
+      return new Spec("FULL".equals(sync) ? "ours" : "ours-" + sync.toLowerCase(), false, sync);
+    }
+
+    static Spec baselineSpec() {
+      return new Spec("baseline", true, null);
+    }
+  }
+
+  final Spec spec;
+  final Path dir;
+  final int port;
+  final Process process;
+
+  private Target(Spec spec, Path dir, int port, Process process) {
+    this.spec = spec;
+    this.dir = dir;
+    this.port = port;
+    this.process = process;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(false);
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The server JVM's options: heap, GC, and what the scenario adds. */
+  static List<String> jvmOptions(Bench.Options o) {
+    List<String> jvm = new ArrayList<>();
+    jvm.add("-Xms" + o.heap);
+    jvm.add("-Xmx" + o.heap);
+    switch (o.gc.toLowerCase()) {
+      case "parallel" -> jvm.add("-XX:+UseParallelGC");
+      case "serial" -> jvm.add("-XX:+UseSerialGC");
+      case "zgc" -> jvm.add("-XX:+UseZGC");
+      default -> {
+        jvm.add("-XX:+UseG1GC");
+        jvm.add("-XX:MaxGCPauseMillis=" + o.maxGcPauseMs);
+      }
+    }
+    jvm.add("-Dfile.encoding=UTF-8");
+    if (!o.serverOpts.isBlank()) {
+      jvm.addAll(List.of(o.serverOpts.trim().split("\\s+")));
+    }
+    return jvm;
+  }
+
+  /** Starts the target in {@code dir} and waits until it accepts TCP connections. */
+  static Target start(Spec spec, Path dir, Bench.Env env, Bench.Options o, List<String> protocols) throws Exception {
+    Files.createDirectories(dir);
+    int port = freePort();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Tools.jdkTool("java"));
+    cmd.addAll(jvmOptions(o));
+    if (spec.baseline()) {
+      cmd.add("-cp");
+      cmd.add(env.jar() + java.io.File.pathSeparator + env.benchClasses());
+      cmd.add(BaselineServer.class.getName());
+      cmd.add(Integer.toString(port));
+      cmd.add("127.0.0.1");
+    } else {
+      Files.copy(env.templateDb(), dir.resolve("ocpp.sqlite"), StandardCopyOption.REPLACE_EXISTING);
+      JsonObject config = new JsonObject()
+          .put("ocpp", new JsonObject()
+              .put("host", "127.0.0.1")
+              .put("port", port)
+              // ocpp.protocols keeps the server's default (every version it implements)
+              .put("pingIntervalSeconds", 3600))
+          .put("http", new JsonObject().put("host", "127.0.0.1").put("port", freePort()))
+          .put("db", new JsonObject()
+              .put("url", "jdbc:sqlite:" + dir.resolve("ocpp.sqlite"))
+              .put("synchronous", spec.synchronous()))
+          .put("log", new JsonObject().put("dbMessageLog", 0));
+      Files.writeString(dir.resolve("config.json"), config.encodePrettily());
+      cmd.add("-jar");
+      cmd.add(env.jar().toString());
+      cmd.add("--config");
+      cmd.add(dir.resolve("config.json").toString());
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("OCPPCORE_"));
+    pb.redirectOutput(dir.resolve("server.out").toFile());
+    pb.redirectError(dir.resolve("server.err").toFile());
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd) + "\n");
+    Process p = pb.start();
+    CHILDREN.add(p);
+    Target t = new Target(spec, dir, port, p);
+    t.awaitPort(60_000);
+    return t;
+  }
+
+  private void awaitPort(long timeoutMs) throws Exception {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(spec.label() + " exited with " + process.exitValue() + ":\n" + tail("server.err"));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        return;
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException(spec.label() + " not listening within " + timeoutMs + " ms:\n" + tail("server.err"));
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  String tail(String file) {
+    try {
+      String s = Files.readString(dir.resolve(file), StandardCharsets.UTF_8);
+      return s.length() <= 3000 ? s : "..." + s.substring(s.length() - 3000);
+    } catch (IOException e) {
+      return "(no " + file + ")";
+    }
+  }
+
+  /** SIGTERM (graceful: the server closes its sessions and the database), then kill after 30 s. */
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+    CHILDREN.remove(process);
+  }
+
+  /** Rows in MeterSample of this (stopped) target's database. */
+  long meterSampleRows() throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ocpp.sqlite"));
+         Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM MeterSample")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * Builds the seeded database once per benchmark: {@code admin tag} makes the server create its
+   * schema (and the tag the chargers use), then JDBC inserts the charge points.
+   */
+  static void buildTemplate(Path dir, Path jar, int chargers, String idPrefix) throws Exception {
+    Files.createDirectories(dir);
+    Path db = dir.resolve("ocpp.sqlite");
+    JsonObject config = new JsonObject()
+        .put("ocpp", new JsonObject().put("host", "127.0.0.1"))
+        .put("http", new JsonObject().put("host", "127.0.0.1"))
+        .put("db", new JsonObject().put("url", "jdbc:sqlite:" + db));
+    Files.writeString(dir.resolve("config.json"), config.encodePrettily());
+    ProcessBuilder pb = new ProcessBuilder(Tools.jdkTool("java"), "-jar", jar.toString(), "--config",
+        dir.resolve("config.json").toString(), "admin", "tag", Payloads.TAG, "--name", "benchmark")
+        .directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("OCPPCORE_"));
+    Process p = pb.start();
+    CHILDREN.add(p);
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      CHILDREN.remove(p);
+      throw new IllegalStateException("admin tag failed: " + new String(out, StandardCharsets.UTF_8));
+    }
+    CHILDREN.remove(p);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO ChargePoint (ChargePointId, Name, "
+          + "RegistrationStatus, CreatedAt) VALUES (?, ?, 'Accepted', ?)")) {
+        String now = Instant.now().toString();
+        for (int i = 0; i < chargers; i++) {
+          String id = LoadGenerator.chargerId(idPrefix, i);
+          ps.setString(1, id);
+          ps.setString(2, "bench " + id);
+          ps.setString(3, now);
+          ps.addBatch();
+          if (i % 5000 == 4999) {
+            ps.executeBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package org.ocppcore.v2;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.ocppcore.store.UsePostgres;
+
+/** {@link TransactionEventTest} against PostgreSQL (embedded): the same assertions, every store path on the fleet database. */
+@ExtendWith(UsePostgres.class)
+class TransactionEventPostgresTest extends TransactionEventTest {}
