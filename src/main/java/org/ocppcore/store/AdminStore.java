@@ -34,7 +34,26 @@ public final class AdminStore {
   }
 
   /** A nullable numeric column as a double (see {@link DoubleDecoder} for why floats are read as doubles). */
-  private static Double number(Object v) {
+  /**
+   * A connector as JSON from the columns ConnectorId, ConnectorName, LastStatus, OcppStatus,
+   * LastStatusTime, ErrorCode, Info, LastMeter, LastMeterTime, LastPowerKw, LastSoc starting at {@code first}.
+   */
+  static JsonObject connector(Row r, int first) {
+    return new JsonObject()
+        .put("connectorId", r.getInteger(first))
+        .put("name", r.getString(first + 1))
+        .put("status", r.getString(first + 3) != null ? r.getString(first + 3) : r.getString(first + 2))
+        .put("summaryStatus", r.getString(first + 2))
+        .put("statusTime", r.getString(first + 4))
+        .put("errorCode", r.getString(first + 5))
+        .put("info", r.getString(first + 6))
+        .put("meterKwh", number(r.getValue(first + 7)))
+        .put("meterTime", r.getString(first + 8))
+        .put("powerKw", number(r.getValue(first + 9)))
+        .put("soc", number(r.getValue(first + 10)));
+  }
+
+  static Double number(Object v) {
     if (v == null) {
       return null;
     }
@@ -122,18 +141,7 @@ public final class AdminStore {
         .map(rows -> {
           List<JsonObject> out = new ArrayList<>();
           for (Row r : rows) {
-            out.add(new JsonObject()
-                .put("connectorId", r.getInteger(0))
-                .put("name", r.getString(1))
-                .put("status", r.getString(3) != null ? r.getString(3) : r.getString(2))
-                .put("summaryStatus", r.getString(2))
-                .put("statusTime", r.getString(4))
-                .put("errorCode", r.getString(5))
-                .put("info", r.getString(6))
-                .put("meterKwh", number(r.getValue(7)))
-                .put("meterTime", r.getString(8))
-                .put("powerKw", number(r.getValue(9)))
-                .put("soc", number(r.getValue(10)))
+            out.add(connector(r, 0)
                 .put("openTransactionId", r.getValue(11) == null ? null : ((Number) r.getValue(11)).longValue()));
           }
           return out;

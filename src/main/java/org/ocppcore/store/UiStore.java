@@ -30,19 +30,7 @@ public final class UiStore {
             + "ErrorCode, Info, LastMeter, LastMeterTime, LastPowerKw, LastSoc FROM ConnectorStatus "
             + "ORDER BY ChargePointId, ConnectorId")
         .execute()
-        .map(rows -> list(rows, r -> new JsonObject()
-            .put("chargePointId", r.getString(0))
-            .put("connectorId", r.getInteger(1))
-            .put("name", r.getString(2))
-            .put("summaryStatus", r.getString(3))
-            .put("status", r.getString(4) != null ? r.getString(4) : r.getString(3))
-            .put("statusTime", r.getString(5))
-            .put("errorCode", r.getString(6))
-            .put("info", r.getString(7))
-            .put("meterKwh", number(r.getValue(8)))
-            .put("meterTime", r.getString(9))
-            .put("powerKw", number(r.getValue(10)))
-            .put("soc", number(r.getValue(11)))));
+        .map(rows -> list(rows, r -> AdminStore.connector(r, 1).put("chargePointId", r.getString(0))));
   }
 
   /** Every transaction without a stop time: id, uid, charge point, connector, start tag, start time and meter. */
@@ -57,7 +45,7 @@ public final class UiStore {
             .put("connectorId", r.getInteger(3))
             .put("startTagId", r.getString(4))
             .put("startTime", r.getString(5))
-            .put("meterStartWh", number(r.getValue(6)))));
+            .put("meterStartWh", AdminStore.number(r.getValue(6)))));
   }
 
   /** Per connector, its most recent finished transaction: charge point, connector, id, stop time, energy (kWh). */
@@ -67,8 +55,8 @@ public final class UiStore {
             + "WHERE x.ChargePointId = t.ChargePointId AND x.ConnectorId = t.ConnectorId AND x.StopTime IS NOT NULL)")
         .execute()
         .map(rows -> list(rows, r -> {
-          Double start = number(r.getValue(4));
-          Double stop = number(r.getValue(5));
+          Double start = AdminStore.number(r.getValue(4));
+          Double stop = AdminStore.number(r.getValue(5));
           return new JsonObject()
               .put("chargePointId", r.getString(0))
               .put("connectorId", r.getInteger(1))
@@ -195,10 +183,5 @@ public final class UiStore {
     return out;
   }
 
-  private static Double number(Object v) {
-    if (v == null) {
-      return null;
-    }
-    return v instanceof Number n ? n.doubleValue() : Double.valueOf(v.toString());
-  }
+
 }
