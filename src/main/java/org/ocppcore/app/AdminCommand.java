@@ -45,7 +45,7 @@ final class AdminCommand {
     Vertx vertx = Vertx.vertx();
     try (Database db = Database.open(vertx, config)) {
       LocalCodec.register(vertx);
-      await(vertx.deployVerticle(new StoreVerticle(db.writePool(), 1)));
+      OcppServer.await(vertx.deployVerticle(new StoreVerticle(db.writePool(), 1)));
       Store store = new Store(vertx, db.readPool(), db.dialect());
       switch (kind) {
         case "chargepoint" -> {
@@ -62,7 +62,7 @@ final class AdminCommand {
           boolean cut = o.flag("--cut-tag-at-underscore");
           o.rejectLeftovers();
           String hash = password == null ? null : PasswordHash.hash(password, config.integer("security.pbkdf2Iterations"));
-          await(store.upsertChargePoint(id, name, hash, thumb, status, cut));
+          OcppServer.await(store.upsertChargePoint(id, name, hash, thumb, status, cut));
           out.println("charge point " + id + " saved (" + status + (hash == null ? ", no password" : ", password set")
               + ")");
         }
@@ -71,7 +71,7 @@ final class AdminCommand {
           TagRecord tag = new TagRecord(id, o.value("--name", null), o.value("--parent", null),
               expiry == null ? null : Instant.parse(expiry), o.flag("--blocked"));
           o.rejectLeftovers();
-          await(store.upsertTag(tag));
+          OcppServer.await(store.upsertTag(tag));
           out.println("tag " + id + " saved");
         }
         case "api-key" -> {
@@ -80,7 +80,7 @@ final class AdminCommand {
             throw new IllegalArgumentException("--role must be admin or readonly");
           }
           o.rejectLeftovers();
-          String key = await(new ApiKeys(new AdminStore(store, db.readPool())).create(id, role));
+          String key = OcppServer.await(new ApiKeys(new AdminStore(store, db.readPool())).create(id, role));
           out.println("API key " + id + " (" + role + "), shown only now:");
           out.println(key);
         }
@@ -88,17 +88,11 @@ final class AdminCommand {
       }
       return 0;
     } finally {
-      await(vertx.close());
+      OcppServer.await(vertx.close());
     }
   }
 
-  private static <T> T await(Future<T> f) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception ex ? ex : e;
-    }
-  }
+
 
   /** Minimal --key value / --flag parsing that rejects what it does not know. */
   private static final class Options {

@@ -88,7 +88,8 @@ public final class OcppServer {
     }
   }
 
-  private static <T> T await(Future<T> f) throws Exception {
+  /** Blocks a non-Vert.x thread (main, admin command) until the future completes, rethrowing its cause. */
+  static <T> T await(Future<T> f) throws Exception {
     try {
       return f.toCompletionStage().toCompletableFuture().get();
     } catch (java.util.concurrent.ExecutionException e) {
