@@ -344,8 +344,9 @@ public final class ApiRouter {
       return admin.deleteChargePoint(id);
     }).recover(err -> {
       // records written between the check and the delete: the foreign keys refuse it
-      String m = String.valueOf(err.getMessage());
-      return Future.failedFuture(m.contains("FOREIGN KEY") || m.contains("REFERENCE constraint")
+      // SQLite "FOREIGN KEY constraint failed", PostgreSQL "violates foreign key constraint", SQL Server "REFERENCE constraint"
+      String m = String.valueOf(err.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      return Future.failedFuture(m.contains("foreign key") || m.contains("reference constraint")
           ? new CommandException(409, BILLING_RECORDS) : err);
     }).compose(deleted -> disconnect(id, false)) // a deleted charge point must not stay connected
         .map(v -> Reply.NO_CONTENT);

@@ -45,7 +45,7 @@ final class AdminCommand {
     Vertx vertx = Vertx.vertx();
     try (Database db = Database.open(vertx, config)) {
       LocalCodec.register(vertx);
-      OcppServer.await(vertx.deployVerticle(new StoreVerticle(db.writePool(), 1)));
+      OcppServer.await(vertx.deployVerticle(new StoreVerticle(db, 1)));
       Store store = new Store(vertx, db.readPool(), db.dialect());
       switch (kind) {
         case "chargepoint" -> {

@@ -52,6 +52,7 @@ public final class Config {
           .put("password", "")
           .put("synchronous", "FULL")
           .put("maxBatch", 1000)
+          .put("lastSeenFlushSeconds", 15)
           .put("readPoolSize", 4))
       .put("log", new JsonObject()
           .put("dbMessageLog", 0)

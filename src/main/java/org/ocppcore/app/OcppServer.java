@@ -60,7 +60,9 @@ public final class OcppServer {
     LocalCodec.register(vertx);
     database = Database.open(vertx, config);
     store = new Store(vertx, database.readPool(), database.dialect());
-    await(vertx.deployVerticle(new StoreVerticle(database.writePool(), config.integer("db.maxBatch"))));
+    await(vertx.deployVerticle(new StoreVerticle(database, config.integer("db.maxBatch"))));
+    long flushMs = Math.max(1, config.integer("db.lastSeenFlushSeconds")) * 1000L;
+    vertx.setPeriodic(flushMs, flushMs, t -> store.flushLastSeen());
     if (config.hasRole("gateway")) {
       SchemaValidator validator = SchemaValidator.loadFromClasspath();
       Map<OcppVersion, ProtocolHandler> handlers = new EnumMap<>(OcppVersion.class);
@@ -144,6 +146,9 @@ public final class OcppServer {
       if (gatewayDeployment != null) {
         await(vertx.undeploy(gatewayDeployment));
         Thread.sleep(200);
+      }
+      if (store != null) {
+        await(store.flushLastSeen());
       }
     } finally {
       await(vertx.close());

@@ -112,8 +112,7 @@ public final class AdminStore {
 
   /** Deletes a charge point; fails with a foreign-key error when it has transactions (billing records are kept). */
   public Future<Boolean> deleteChargePoint(String id) {
-    return store.write(c -> c.preparedQuery("DELETE FROM ChargePoint WHERE ChargePointId = ?").execute(Tuple.of(id))
-        .map(r -> r.rowCount() > 0));
+    return store.write(c -> c.update("DELETE FROM ChargePoint WHERE ChargePointId = ?", id) > 0);
   }
 
   /**
@@ -162,8 +161,11 @@ public final class AdminStore {
   }
 
   public Future<Void> renameConnector(String cpId, int connectorId, String name) {
-    return store.write(c -> c.preparedQuery("UPDATE ConnectorStatus SET ConnectorName = ? WHERE ChargePointId = ? "
-        + "AND ConnectorId = ?").execute(Tuple.of(name, cpId, connectorId)).mapEmpty());
+    return store.write(c -> {
+      c.update("UPDATE ConnectorStatus SET ConnectorName = ? WHERE ChargePointId = ? AND ConnectorId = ?", name, cpId,
+          connectorId);
+      return null;
+    });
   }
 
   // ---------------------------------------------------------------- tags
@@ -192,8 +194,8 @@ public final class AdminStore {
   }
 
   public Future<Boolean> deleteTag(String tagId) {
-    return store.write(c -> c.preparedQuery("DELETE FROM ChargeTags WHERE " + store.dialect().equalsIgnoreCase("TagId"))
-        .execute(Tuple.of(tagId)).map(r -> r.rowCount() > 0));
+    String delete = "DELETE FROM ChargeTags WHERE " + store.dialect().equalsIgnoreCase("TagId");
+    return store.write(c -> c.update(delete, tagId) > 0);
   }
 
   // ---------------------------------------------------------------- transactions
@@ -294,9 +296,11 @@ public final class AdminStore {
   }
 
   public Future<Void> saveApiKey(String name, String keyHash, String role) {
-    return store.write(c -> c.preparedQuery("DELETE FROM ApiKey WHERE Name = ?").execute(Tuple.of(name))
-        .compose(d -> c.preparedQuery("INSERT INTO ApiKey (Name, KeyHash, Role, CreatedAt) VALUES (?, ?, ?, ?)")
-            .execute(Tuple.of(name, keyHash, role, Times.now())))
-        .mapEmpty());
+    String now = Times.now();
+    return store.write(c -> {
+      c.update("DELETE FROM ApiKey WHERE Name = ?", name);
+      c.update("INSERT INTO ApiKey (Name, KeyHash, Role, CreatedAt) VALUES (?, ?, ?, ?)", name, keyHash, role, now);
+      return null;
+    });
   }
 }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * Opens the database: Agroal data sources wrapped in Vert.x SQL pools (JDBC runs on worker threads,
  * never on an event loop), and the versioned schema migrations of {@code sql/<dialect>/}.
  *
- * <p>SQLite allows one writer at a time, so writes get a pool of exactly one connection (the
- * group-commit writer) and reads a separate pool; WAL lets readers run beside the writer. A server
+ * <p>SQLite allows one writer at a time, so writes get a data source of exactly one connection (the
+ * group-commit writer, plain JDBC on its own thread) and reads a separate pool; WAL lets readers run beside the writer. A server
  * database (PostgreSQL, SQL Server) may be shared by several nodes: each node has its own writer
  * (one group commit at a time per node) and the database serialises what conflicts.
  */
@@ -41,14 +41,12 @@ public final class Database implements AutoCloseable {
   private final Dialect dialect;
   private final AgroalDataSource writeSource;
   private final AgroalDataSource readSource;
-  private final Pool writePool;
   private final Pool readPool;
 
-  private Database(Dialect dialect, AgroalDataSource writeSource, AgroalDataSource readSource, Pool writePool, Pool readPool) {
+  private Database(Dialect dialect, AgroalDataSource writeSource, AgroalDataSource readSource, Pool readPool) {
     this.dialect = dialect;
     this.writeSource = writeSource;
     this.readSource = readSource;
-    this.writePool = writePool;
     this.readPool = readPool;
   }
 
@@ -60,15 +58,14 @@ public final class Database implements AutoCloseable {
       url = sqliteUrl(url, config.string("db.synchronous"));
     }
     int readers = Math.max(1, config.integer("db.readPoolSize"));
-    int writers = dialect == Dialect.SQLITE ? 1 : readers;
-    AgroalDataSource writeSource = dataSource(url, config, dialect, writers);
+    // one writer connection: the group-commit writer runs one transaction at a time
+    AgroalDataSource writeSource = dataSource(url, config, dialect, 1);
     AgroalDataSource readSource = dataSource(url, config, dialect, readers);
     try (Connection c = writeSource.getConnection()) {
       migrate(c, dialect);
     }
-    Pool writePool = pool(vertx, dialect, writeSource, new PoolOptions().setMaxSize(writers).setName("ocpp-write"));
     Pool readPool = pool(vertx, dialect, readSource, new PoolOptions().setMaxSize(readers).setName("ocpp-read"));
-    return new Database(dialect, writeSource, readSource, writePool, readPool);
+    return new Database(dialect, writeSource, readSource, readPool);
   }
 
   /**
@@ -103,8 +100,10 @@ public final class Database implements AutoCloseable {
     }
     StringBuilder sb = new StringBuilder(url);
     char sep = q >= 0 ? '&' : '?';
+    // cache_size (KiB when negative): with SQLite's default 2 MB the writer re-read index pages through
+    // read() for most inserts under load (docs/benchmarks.md)
     for (String pragma : new String[] {"journal_mode=WAL", "synchronous=" + synchronous, "busy_timeout=10000",
-        "foreign_keys=true"}) {
+        "foreign_keys=true", "cache_size=-65536"}) {
       String key = pragma.substring(0, pragma.indexOf('='));
       if (!url.contains(key + "=")) {
         sb.append(sep).append(pragma);
@@ -256,9 +255,9 @@ public final class Database implements AutoCloseable {
     return dialect;
   }
 
-  /** The pool the group-commit writer uses (one connection on SQLite). */
-  public Pool writePool() {
-    return writePool;
+  /** The group-commit writer's data source (one connection; plain JDBC, see {@link StoreVerticle}). */
+  AgroalDataSource writeSource() {
+    return writeSource;
   }
 
   public Pool readPool() {
@@ -267,7 +266,6 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
-    writePool.close();
     readPool.close();
     writeSource.close();
     readSource.close();

@@ -5,8 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +19,8 @@ import org.ocppcore.domain.Times;
  * writer through {@link Store#write}, so every future completes only after the commit.
  *
  * <p>Only portable SQL is used (no dialect-specific upsert): an upsert is UPDATE-then-INSERT for
- * single rows and DELETE-then-INSERT for batches, both inside the writer's transaction.
+ * single rows and DELETE-then-INSERT for batches, both inside the writer's transaction (on the
+ * writer's thread, so a statement costs no thread hop).
  */
 public final class Ocpp2Store {
   /** Longest ChargerEvent.Detail stored as sent; longer payloads are replaced by a summary. */
@@ -28,6 +29,8 @@ public final class Ocpp2Store {
   private static final String[] DEVICE_VARIABLE_COLUMNS = {"ChargePointId", "Component", "ComponentInstance", "EvseId",
       "ConnectorId", "Variable", "VariableInstance", "AttributeType", "Value", "Mutability", "Persistent", "Constant",
       "DataType", "Unit", "MinLimit", "MaxLimit", "ValuesList", "SupportsMonitoring", "UpdatedAt"};
+  private static final String INSERT_DEVICE_VARIABLE = "INSERT INTO DeviceVariable ("
+      + String.join(", ", DEVICE_VARIABLE_COLUMNS) + ") VALUES (?" + ", ?".repeat(DEVICE_VARIABLE_COLUMNS.length - 1) + ")";
 
   private final Store store;
   private final Pool readPool;
@@ -55,34 +58,25 @@ public final class Ocpp2Store {
     return store.write(c -> connectorStatus(c, cpId, report));
   }
 
-  private Future<EvseStatus> connectorStatus(SqlConnection c, String cpId, ConnectorReport r) {
-    String now = Times.now();
-    return c.preparedQuery("UPDATE EvseConnectorStatus SET Status = ?, StatusTime = ? "
-            + "WHERE ChargePointId = ? AND EvseId = ? AND ConnectorId = ?")
-        .execute(Tuple.of(r.status(), r.statusTime(), cpId, r.evseId(), r.connectorId()))
-        .compose(u -> u.rowCount() > 0 ? Future.<Void>succeededFuture()
-            : c.preparedQuery("INSERT INTO EvseConnectorStatus (ChargePointId, EvseId, ConnectorId, Status, StatusTime) "
-                + "VALUES (?, ?, ?, ?, ?)").execute(Tuple.of(cpId, r.evseId(), r.connectorId(), r.status(), r.statusTime()))
-                .mapEmpty())
-        .compose(v -> c.preparedQuery("INSERT INTO StatusHistory (ChargePointId, EvseId, ConnectorId, Status, StatusTime, "
-                + "ReceivedTime) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(Tuple.of(cpId, r.evseId(), r.connectorId(), r.status(), r.statusTime(), now)))
-        .compose(v -> c.preparedQuery("SELECT Status FROM EvseConnectorStatus WHERE ChargePointId = ? AND EvseId = ?")
-            .execute(Tuple.of(cpId, r.evseId())))
-        .compose(rows -> {
-          List<String> statuses = new ArrayList<>();
-          for (Row row : rows) {
-            statuses.add(row.getString(0));
-          }
-          String ocpp = evseStatus(statuses);
-          EvseStatus result = new EvseStatus(r.evseId(), ocpp, summaryStatus(ocpp));
-          return ensureConnector(c, cpId, r.evseId())
-              .compose(x -> c.preparedQuery("UPDATE ConnectorStatus SET LastStatus = ?, LastStatusTime = ?, OcppStatus = ?, "
-                      + "ErrorCode = NULL, Info = NULL, VendorId = NULL, VendorErrorCode = NULL "
-                      + "WHERE ChargePointId = ? AND ConnectorId = ?")
-                  .execute(Tuple.of(result.summaryStatus(), r.statusTime(), result.ocppStatus(), cpId, r.evseId())))
-              .map(x -> result);
-        });
+  private EvseStatus connectorStatus(WriteConnection c, String cpId, ConnectorReport r) throws SQLException {
+    if (c.update("UPDATE EvseConnectorStatus SET Status = ?, StatusTime = ? WHERE ChargePointId = ? AND EvseId = ? "
+        + "AND ConnectorId = ?", r.status(), r.statusTime(), cpId, r.evseId(), r.connectorId()) == 0) {
+      c.update("INSERT INTO EvseConnectorStatus (ChargePointId, EvseId, ConnectorId, Status, StatusTime) "
+          + "VALUES (?, ?, ?, ?, ?)", cpId, r.evseId(), r.connectorId(), r.status(), r.statusTime());
+    }
+    c.update("INSERT INTO StatusHistory (ChargePointId, EvseId, ConnectorId, Status, StatusTime, ReceivedTime) "
+        + "VALUES (?, ?, ?, ?, ?, ?)", cpId, r.evseId(), r.connectorId(), r.status(), r.statusTime(), Times.now());
+    List<String> statuses = new ArrayList<>();
+    for (SqlRow row : c.query("SELECT Status FROM EvseConnectorStatus WHERE ChargePointId = ? AND EvseId = ?", cpId,
+        r.evseId())) {
+      statuses.add(row.getString(0));
+    }
+    String ocpp = evseStatus(statuses);
+    EvseStatus result = new EvseStatus(r.evseId(), ocpp, summaryStatus(ocpp));
+    Store.updateConnector(c, cpId, r.evseId(), "LastStatus = ?, LastStatusTime = ?, OcppStatus = ?, ErrorCode = NULL, "
+        + "Info = NULL, VendorId = NULL, VendorErrorCode = NULL", result.summaryStatus(), r.statusTime(),
+        result.ocppStatus());
+    return result;
   }
 
   /**
@@ -108,14 +102,6 @@ public final class Ocpp2Store {
     };
   }
 
-  private static Future<Void> ensureConnector(SqlConnection c, String cpId, int connectorId) {
-    return c.preparedQuery("SELECT 1 FROM ConnectorStatus WHERE ChargePointId = ? AND ConnectorId = ?")
-        .execute(Tuple.of(cpId, connectorId))
-        .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
-            : c.preparedQuery("INSERT INTO ConnectorStatus (ChargePointId, ConnectorId) VALUES (?, ?)")
-                .execute(Tuple.of(cpId, connectorId)).mapEmpty());
-  }
-
   // ---------------------------------------------------------------- charger events
 
   /** One ChargerEvent row; {@code detail} is stored as JSON (summarised beyond {@link #MAX_DETAIL} characters). */
@@ -131,32 +117,24 @@ public final class Ocpp2Store {
    * report (NotifyEvent AvailabilityState); completes with the resulting EVSE statuses in order.
    */
   public Future<List<EvseStatus>> events(String cpId, List<Event> events, List<ConnectorReport> statuses) {
-    return store.write(c -> insertEvents(c, cpId, events).compose(v -> applyStatuses(c, cpId, statuses, 0,
-        new ArrayList<>())));
-  }
-
-  private Future<List<EvseStatus>> applyStatuses(SqlConnection c, String cpId, List<ConnectorReport> reports, int i,
-      List<EvseStatus> out) {
-    if (i == reports.size()) {
-      return Future.succeededFuture(out);
-    }
-    return connectorStatus(c, cpId, reports.get(i)).compose(s -> {
-      out.add(s);
-      return applyStatuses(c, cpId, reports, i + 1, out);
+    return store.write(c -> {
+      insertEvents(c, cpId, events);
+      List<EvseStatus> out = new ArrayList<>(statuses.size());
+      for (ConnectorReport report : statuses) {
+        out.add(connectorStatus(c, cpId, report));
+      }
+      return out;
     });
   }
 
-  private static Future<Void> insertEvents(SqlConnection c, String cpId, List<Event> events) {
-    if (events.isEmpty()) {
-      return Future.succeededFuture();
-    }
+  private static void insertEvents(WriteConnection c, String cpId, List<Event> events) throws SQLException {
     String now = Times.now();
-    List<Tuple> batch = new ArrayList<>(events.size());
+    List<Object[]> batch = new ArrayList<>(events.size());
     for (Event e : events) {
-      batch.add(Tuple.of(cpId, e.action(), e.status(), e.requestId(), detailText(e.detail()), now));
+      batch.add(new Object[] {cpId, e.action(), e.status(), e.requestId(), detailText(e.detail()), now});
     }
-    return c.preparedQuery("INSERT INTO ChargerEvent (ChargePointId, Action, Status, RequestId, Detail, ReceivedTime) "
-        + "VALUES (?, ?, ?, ?, ?, ?)").executeBatch(batch).mapEmpty();
+    c.batch("INSERT INTO ChargerEvent (ChargePointId, Action, Status, RequestId, Detail, ReceivedTime) "
+        + "VALUES (?, ?, ?, ?, ?, ?)", batch);
   }
 
   /** The JSON stored in ChargerEvent.Detail: as sent, or a summary of the top-level scalars when huge. */
@@ -206,33 +184,27 @@ public final class Ocpp2Store {
     }
     List<DeviceVariable> rows = List.copyOf(unique.values());
     String now = Times.now();
-    return store.write(c -> upsertDeviceVariables(c, cpId, rows, now)
-        .compose(v -> insertEvents(c, cpId, reportEvent == null ? List.of() : List.of(reportEvent)))
-        .map(v -> rows.size()));
+    return store.write(c -> {
+      upsertDeviceVariables(c, cpId, rows, now);
+      insertEvents(c, cpId, reportEvent == null ? List.of() : List.of(reportEvent));
+      return rows.size();
+    });
   }
 
-  private Future<Void> upsertDeviceVariables(SqlConnection c, String cpId, List<DeviceVariable> rows, String now) {
-    if (rows.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<Tuple> keys = new ArrayList<>(rows.size());
-    List<Tuple> values = new ArrayList<>(rows.size());
+  private static void upsertDeviceVariables(WriteConnection c, String cpId, List<DeviceVariable> rows, String now)
+      throws SQLException {
+    List<Object[]> keys = new ArrayList<>(rows.size());
+    List<Object[]> values = new ArrayList<>(rows.size());
     for (DeviceVariable v : rows) {
-      keys.add(Tuple.of(cpId, v.component(), v.componentInstance(), v.evseId(), v.connectorId(), v.variable())
-          .addValue(v.variableInstance()).addValue(v.attributeType()));
-      values.add(Tuple.tuple().addValue(cpId).addValue(v.component()).addValue(v.componentInstance())
-          .addValue(v.evseId()).addValue(v.connectorId()).addValue(v.variable()).addValue(v.variableInstance())
-          .addValue(v.attributeType()).addValue(v.value()).addValue(v.mutability()).addValue(bit(v.persistent()))
-          .addValue(bit(v.constant())).addValue(v.dataType()).addValue(v.unit()).addValue(v.minLimit())
-          .addValue(v.maxLimit()).addValue(v.valuesList()).addValue(bit(v.supportsMonitoring())).addValue(now));
+      keys.add(new Object[] {cpId, v.component(), v.componentInstance(), v.evseId(), v.connectorId(), v.variable(),
+          v.variableInstance(), v.attributeType()});
+      values.add(new Object[] {cpId, v.component(), v.componentInstance(), v.evseId(), v.connectorId(), v.variable(),
+          v.variableInstance(), v.attributeType(), v.value(), v.mutability(), bit(v.persistent()), bit(v.constant()),
+          v.dataType(), v.unit(), v.minLimit(), v.maxLimit(), v.valuesList(), bit(v.supportsMonitoring()), now});
     }
-    String insert = "INSERT INTO DeviceVariable (" + String.join(", ", DEVICE_VARIABLE_COLUMNS) + ") VALUES (?"
-        + ", ?".repeat(DEVICE_VARIABLE_COLUMNS.length - 1) + ")";
-    return c.preparedQuery("DELETE FROM DeviceVariable WHERE ChargePointId = ? AND Component = ? AND ComponentInstance = ? "
-            + "AND EvseId = ? AND ConnectorId = ? AND Variable = ? AND VariableInstance = ? AND AttributeType = ?")
-        .executeBatch(keys)
-        .compose(d -> c.preparedQuery(insert).executeBatch(values))
-        .mapEmpty();
+    c.batch("DELETE FROM DeviceVariable WHERE ChargePointId = ? AND Component = ? AND ComponentInstance = ? "
+        + "AND EvseId = ? AND ConnectorId = ? AND Variable = ? AND VariableInstance = ? AND AttributeType = ?", keys);
+    c.batch(INSERT_DEVICE_VARIABLE, values);
   }
 
   /**
@@ -246,19 +218,16 @@ public final class Ocpp2Store {
     }
     String now = Times.now();
     return store.write(c -> {
-      Future<Void> chain = Future.succeededFuture();
       for (DeviceVariable v : values) {
-        chain = chain.compose(x -> c.preparedQuery("UPDATE DeviceVariable SET Value = ?, "
-                + "Mutability = COALESCE(?, Mutability), UpdatedAt = ? WHERE ChargePointId = ? AND Component = ? "
-                + "AND ComponentInstance = ? AND EvseId = ? AND ConnectorId = ? AND Variable = ? AND VariableInstance = ? "
-                + "AND AttributeType = ?")
-            .execute(Tuple.of(v.value(), v.mutability(), now, cpId, v.component(), v.componentInstance())
-                .addValue(v.evseId()).addValue(v.connectorId()).addValue(v.variable()).addValue(v.variableInstance())
-                .addValue(v.attributeType()))
-            .compose(r -> r.rowCount() > 0 ? Future.<Void>succeededFuture()
-                : upsertDeviceVariables(c, cpId, List.of(v), now)));
+        if (c.update("UPDATE DeviceVariable SET Value = ?, Mutability = COALESCE(?, Mutability), UpdatedAt = ? "
+            + "WHERE ChargePointId = ? AND Component = ? AND ComponentInstance = ? AND EvseId = ? AND ConnectorId = ? "
+            + "AND Variable = ? AND VariableInstance = ? AND AttributeType = ?", v.value(), v.mutability(), now, cpId,
+            v.component(), v.componentInstance(), v.evseId(), v.connectorId(), v.variable(), v.variableInstance(),
+            v.attributeType()) == 0) {
+          upsertDeviceVariables(c, cpId, List.of(v), now);
+        }
       }
-      return chain;
+      return null;
     });
   }
 

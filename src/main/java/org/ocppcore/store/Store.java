@@ -8,11 +8,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.ocppcore.app.Addresses;
 import org.ocppcore.domain.Authorization;
 import org.ocppcore.domain.ChargePointRecord;
@@ -29,22 +31,29 @@ import org.ocppcore.domain.Times;
 public final class Store {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(120_000);
   private static final String[] SAMPLE_COLUMNS = {"ChargePointId", "ConnectorId", "TransactionId", "Timestamp", "Value",
-      "NumericValue", "Measurand", "Unit", "Phase", "Location", "Context", "Format", "SampleKey"};
+      "NumericValue", "Measurand", "Unit", "Phase", "Location", "Context", "Format", "SampleKey", "SampleHash"};
+  private static final int KEY = 12;
+  private static final int HASH = 13;
 
   private final EventBus eventBus;
   private final Pool readPool;
   private final Dialect dialect;
   private final String insertSample;
   private final String tagById;
+  private final String openWithTag;
+  /** LastSeen of heartbeats not yet written, by charge point (see {@link #heartbeat}). */
+  private final Map<String, String> lastSeen = new ConcurrentHashMap<>();
 
   public Store(Vertx vertx, Pool readPool, Dialect dialect) {
     this.eventBus = vertx.eventBus();
     this.readPool = readPool;
     this.dialect = dialect;
     this.insertSample = dialect.insertIgnoringDuplicates("MeterSample", SAMPLE_COLUMNS,
-        new String[] {"ChargePointId", "SampleKey"});
+        new String[] {"ChargePointId", "SampleHash"});
     this.tagById = "SELECT TagId, TagName, ParentTagId, ExpiryDate, Blocked FROM ChargeTags WHERE "
         + dialect.equalsIgnoreCase("TagId");
+    this.openWithTag = "SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
+        + " AND StopTime IS NULL";
   }
 
   public Dialect dialect() {
@@ -82,11 +91,13 @@ public final class Store {
     return readPool.preparedQuery(tagById).execute(Tuple.of(tagId)).map(Store::firstTag);
   }
 
-  Future<TagRecord> findTag(SqlConnection c, String tagId) {
+  TagRecord findTag(WriteConnection c, String tagId) throws SQLException {
     if (tagId == null) {
-      return Future.succeededFuture(null);
+      return null;
     }
-    return c.preparedQuery(tagById).execute(Tuple.of(tagId)).map(Store::firstTag);
+    SqlRow r = c.first(tagById, tagId);
+    return r == null ? null : new TagRecord(r.getString(0), r.getString(1), r.getString(2), Times.parse(r.getString(3)),
+        bool(r.getValue(4)));
   }
 
   private static TagRecord firstTag(RowSet<Row> rows) {
@@ -108,10 +119,13 @@ public final class Store {
 
   /** Registers an unknown charge point as Pending for an administrator to approve (opt-in). */
   public Future<Void> registerPending(String id) {
-    return write(c -> c.preparedQuery("SELECT 1 FROM ChargePoint WHERE ChargePointId = ?").execute(Tuple.of(id))
-        .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
-            : c.preparedQuery("INSERT INTO ChargePoint (ChargePointId, Name, RegistrationStatus, CreatedAt) "
-                + "VALUES (?, ?, 'Pending', ?)").execute(Tuple.of(id, id, Times.now())).mapEmpty()));
+    return write(c -> {
+      if (c.first("SELECT 1 FROM ChargePoint WHERE ChargePointId = ?", id) == null) {
+        c.update("INSERT INTO ChargePoint (ChargePointId, Name, RegistrationStatus, CreatedAt) VALUES (?, ?, 'Pending', ?)",
+            id, id, Times.now());
+      }
+      return null;
+    });
   }
 
   /** Creates or replaces a charge point (administration; tests use it to seed). */
@@ -122,15 +136,16 @@ public final class Store {
 
   public Future<Void> upsertChargePoint(String id, String name, String passwordHash, String certThumb,
       String registrationStatus, boolean cutTag, String comment) {
-    return write(c -> c.preparedQuery("UPDATE ChargePoint SET Name = ?, PasswordHash = ?, ClientCertThumb = ?, "
-            + "RegistrationStatus = ?, TagIdCutAtUnderscore = ?, Comment = ? WHERE ChargePointId = ?")
-        .execute(Tuple.of(name, passwordHash, certThumb, registrationStatus, cutTag ? 1 : 0, comment, id))
-        .compose(r -> r.rowCount() > 0 ? Future.succeededFuture()
-            : c.preparedQuery("INSERT INTO ChargePoint (ChargePointId, Name, PasswordHash, ClientCertThumb, "
-                + "RegistrationStatus, TagIdCutAtUnderscore, Comment, CreatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            .execute(Tuple.of(id, name, passwordHash, certThumb, registrationStatus, cutTag ? 1 : 0, comment,
-                Times.now()))
-            .mapEmpty()));
+    return write(c -> {
+      if (c.update("UPDATE ChargePoint SET Name = ?, PasswordHash = ?, ClientCertThumb = ?, RegistrationStatus = ?, "
+          + "TagIdCutAtUnderscore = ?, Comment = ? WHERE ChargePointId = ?",
+          name, passwordHash, certThumb, registrationStatus, cutTag ? 1 : 0, comment, id) == 0) {
+        c.update("INSERT INTO ChargePoint (ChargePointId, Name, PasswordHash, ClientCertThumb, RegistrationStatus, "
+            + "TagIdCutAtUnderscore, Comment, CreatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            id, name, passwordHash, certThumb, registrationStatus, cutTag ? 1 : 0, comment, Times.now());
+      }
+      return null;
+    });
   }
 
   /** The stored password hash of a charge point (null when none or unknown). */
@@ -140,12 +155,15 @@ public final class Store {
   }
 
   public Future<Void> upsertTag(TagRecord t) {
-    Tuple values = Tuple.of(t.name(), t.parentTagId(), Times.format(t.expiryDate()), t.blocked() ? 1 : 0, t.tagId());
-    return write(c -> c.preparedQuery("UPDATE ChargeTags SET TagName = ?, ParentTagId = ?, ExpiryDate = ?, "
-            + "Blocked = ? WHERE TagId = ?").execute(values)
-        .compose(r -> r.rowCount() > 0 ? Future.succeededFuture()
-            : c.preparedQuery("INSERT INTO ChargeTags (TagName, ParentTagId, ExpiryDate, Blocked, TagId) "
-                + "VALUES (?, ?, ?, ?, ?)").execute(values).mapEmpty()));
+    Object[] values = {t.name(), t.parentTagId(), Times.format(t.expiryDate()), t.blocked() ? 1 : 0, t.tagId()};
+    return write(c -> {
+      if (c.update("UPDATE ChargeTags SET TagName = ?, ParentTagId = ?, ExpiryDate = ?, Blocked = ? WHERE TagId = ?",
+          values) == 0) {
+        c.update("INSERT INTO ChargeTags (TagName, ParentTagId, ExpiryDate, Blocked, TagId) VALUES (?, ?, ?, ?, ?)",
+            values);
+      }
+      return null;
+    });
   }
 
   // ---------------------------------------------------------------- connection and boot data
@@ -153,43 +171,81 @@ public final class Store {
   /** Upserts the ChargePointBoot row's connection columns. */
   public Future<Void> connectionChanged(String id, String protocol, boolean connected) {
     String now = Times.now();
-    return write(c -> upsertBoot(c, id,
-        connected ? "Protocol = ?, LastSeen = ?, ConnectedSince = ?" : "LastSeen = ?, DisconnectedAt = ?",
-        connected ? Tuple.of(protocol, now, now) : Tuple.of(now, now)));
+    lastSeen.remove(id); // this write sets LastSeen itself; a later flush must not move it back
+    return write(c -> {
+      if (connected) {
+        upsertBoot(c, id, "Protocol = ?, LastSeen = ?, ConnectedSince = ?", protocol, now, now);
+      } else {
+        upsertBoot(c, id, "LastSeen = ?, DisconnectedAt = ?", now, now);
+      }
+      return null;
+    });
   }
 
-  public Future<Void> heartbeat(String id) {
-    return write(c -> upsertBoot(c, id, "LastSeen = ?", Tuple.of(Times.now())));
+  /**
+   * A Heartbeat: nothing in it needs to be durable before the answer, so its time is kept in memory
+   * and written with every other charger's by {@link #flushLastSeen} (a heartbeat per charger every
+   * few minutes would otherwise be a large share of the writer's work in a big fleet).
+   */
+  public void heartbeat(String id) {
+    lastSeen.put(id, Times.now());
+  }
+
+  /** Writes the LastSeen times of heartbeats since the last flush (in ops of at most 500 rows). */
+  public Future<Void> flushLastSeen() {
+    List<Future<Void>> writes = new ArrayList<>();
+    List<String[]> chunk = new ArrayList<>();
+    for (Map.Entry<String, String> e : lastSeen.entrySet()) {
+      if (lastSeen.remove(e.getKey(), e.getValue())) {
+        chunk.add(new String[] {e.getKey(), e.getValue()});
+      }
+      if (chunk.size() == 500) {
+        writes.add(writeLastSeen(chunk));
+        chunk = new ArrayList<>();
+      }
+    }
+    if (!chunk.isEmpty()) {
+      writes.add(writeLastSeen(chunk));
+    }
+    return Future.join(writes).mapEmpty();
+  }
+
+  private Future<Void> writeLastSeen(List<String[]> idAndTime) {
+    return write(c -> {
+      for (String[] seen : idAndTime) {
+        upsertBoot(c, seen[0], "LastSeen = ?", seen[1]);
+      }
+      return null;
+    });
   }
 
   /** Stores a BootNotification's data (1.6 field names; 2.x maps onto them). */
   public Future<Void> bootNotification(String id, String protocol, JsonObject boot) {
-    Tuple t = Tuple.of(protocol, boot.getString("vendor"), boot.getString("model"), boot.getString("serialNumber"),
+    String now = Times.now();
+    lastSeen.remove(id);
+    Object[] values = {protocol, boot.getString("vendor"), boot.getString("model"), boot.getString("serialNumber"),
         boot.getString("chargeBoxSerialNumber"), boot.getString("firmwareVersion"), boot.getString("iccid"),
         boot.getString("imsi"), boot.getString("meterType"), boot.getString("meterSerialNumber"),
-        boot.getString("reason"), Times.now(), Times.now());
-    return write(c -> upsertBoot(c, id, "Protocol = ?, Vendor = ?, Model = ?, SerialNumber = ?, "
-        + "ChargeBoxSerialNumber = ?, FirmwareVersion = ?, Iccid = ?, Imsi = ?, MeterType = ?, MeterSerialNumber = ?, "
-        + "BootReason = ?, BootTime = ?, LastSeen = ?", t));
+        boot.getString("reason"), now, now};
+    return write(c -> {
+      upsertBoot(c, id, "Protocol = ?, Vendor = ?, Model = ?, SerialNumber = ?, ChargeBoxSerialNumber = ?, "
+          + "FirmwareVersion = ?, Iccid = ?, Imsi = ?, MeterType = ?, MeterSerialNumber = ?, BootReason = ?, "
+          + "BootTime = ?, LastSeen = ?", values);
+      return null;
+    });
   }
 
-  private static Future<Void> upsertBoot(SqlConnection c, String id, String assignments, Tuple values) {
-    Tuple update = Tuple.tuple();
-    for (int i = 0; i < values.size(); i++) {
-      update.addValue(values.getValue(i));
+  /** UPDATE, and when the row is missing INSERT it first (for a known charge point only) and UPDATE again. */
+  private static void upsertBoot(WriteConnection c, String id, String assignments, Object... values)
+      throws SQLException {
+    Object[] params = java.util.Arrays.copyOf(values, values.length + 1);
+    params[values.length] = id;
+    String update = "UPDATE ChargePointBoot SET " + assignments + " WHERE ChargePointId = ?";
+    if (c.update(update, params) == 0
+        && c.update("INSERT INTO ChargePointBoot (ChargePointId) SELECT ChargePointId FROM ChargePoint "
+            + "WHERE ChargePointId = ?", id) > 0) {
+      c.update(update, params);
     }
-    update.addValue(id);
-    return c.preparedQuery("UPDATE ChargePointBoot SET " + assignments + " WHERE ChargePointId = ?").execute(update)
-        .compose(r -> {
-          if (r.rowCount() > 0) {
-            return Future.succeededFuture();
-          }
-          return c.preparedQuery("INSERT INTO ChargePointBoot (ChargePointId) SELECT ChargePointId FROM ChargePoint "
-                  + "WHERE ChargePointId = ?").execute(Tuple.of(id))
-              .compose(i -> c.preparedQuery("UPDATE ChargePointBoot SET " + assignments + " WHERE ChargePointId = ?")
-                  .execute(update))
-              .mapEmpty();
-        });
   }
 
   // ---------------------------------------------------------------- authorization
@@ -202,18 +258,15 @@ public final class Store {
     return findTag(tagId).map(tag -> new AuthResult(Authorization.evaluate(tag, Instant.now()), tag));
   }
 
-  private Future<AuthResult> authorizeForStart(SqlConnection c, String tagId, boolean denyConcurrentTx) {
-    return findTag(c, tagId).compose(tag -> {
-      Authorization.Status status = Authorization.evaluate(tag, Instant.now());
-      if (status != Authorization.Status.Accepted || !denyConcurrentTx) {
-        return Future.succeededFuture(new AuthResult(status, tag));
-      }
-      return c.preparedQuery("SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
-              + " AND StopTime IS NULL")
-          .execute(Tuple.of(tagId))
-          .map(rows -> rows.iterator().next().getLong(0) > 0
-              ? new AuthResult(Authorization.Status.ConcurrentTx, tag) : new AuthResult(status, tag));
-    });
+  private AuthResult authorizeForStart(WriteConnection c, String tagId, boolean denyConcurrentTx)
+      throws SQLException {
+    TagRecord tag = findTag(c, tagId);
+    Authorization.Status status = Authorization.evaluate(tag, Instant.now());
+    if (status == Authorization.Status.Accepted && denyConcurrentTx
+        && c.first(openWithTag, tagId).getLong(0) > 0) {
+      return new AuthResult(Authorization.Status.ConcurrentTx, tag);
+    }
+    return new AuthResult(status, tag);
   }
 
   // ---------------------------------------------------------------- transactions (1.6)
@@ -226,29 +279,22 @@ public final class Store {
    */
   public Future<StartResult> startTransaction(String cpId, int connectorId, String idTag, long meterStartWh,
       String timestamp, Integer reservationId, boolean denyConcurrentTx) {
-    return write(c -> c.preparedQuery("SELECT TransactionId, StartTagId FROM Transactions WHERE ChargePointId = ? "
-            + "AND ConnectorId = ? AND StartTime = ? AND Uid IS NULL")
-        .execute(Tuple.of(cpId, connectorId, timestamp))
-        .compose(existing -> {
-          for (Row r : existing) {
-            long id = r.getLong(0);
-            // a retry is answered exactly as the first time, without the concurrency check it would now fail
-            return authorizeForStart(c, idTag, false).map(a -> new StartResult(id, a, true));
-          }
-          return authorizeForStart(c, idTag, denyConcurrentTx).compose(auth -> {
-            String insert = dialect.returningKey("INSERT INTO Transactions (ChargePointId, ConnectorId, StartTagId, "
-                + "StartTime, MeterStart, MeterStartWh, StartResult, ReservationId, Protocol) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ocpp1.6')", "TransactionId");
-            return c.preparedQuery(insert)
-                .execute(Tuple.of(cpId, connectorId, idTag, timestamp, meterStartWh / 1000.0, (double) meterStartWh,
-                    auth.status().name(), reservationId))
-                .compose(rows -> {
-                  long id = rows.iterator().next().getLong(0);
-                  return updateConnectorMeter(c, cpId, connectorId, meterStartWh / 1000.0, null, null, timestamp)
-                      .map(v -> new StartResult(id, auth, false));
-                });
-          });
-        }));
+    String insert = dialect.returningKey("INSERT INTO Transactions (ChargePointId, ConnectorId, StartTagId, StartTime, "
+        + "MeterStart, MeterStartWh, StartResult, ReservationId, Protocol) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ocpp1.6')",
+        "TransactionId");
+    return write(c -> {
+      SqlRow existing = c.first("SELECT TransactionId, StartTagId FROM Transactions WHERE ChargePointId = ? "
+          + "AND ConnectorId = ? AND StartTime = ? AND Uid IS NULL", cpId, connectorId, timestamp);
+      if (existing != null) {
+        // a retry is answered exactly as the first time, without the concurrency check it would now fail
+        return new StartResult(existing.getLong(0), authorizeForStart(c, idTag, false), true);
+      }
+      AuthResult auth = authorizeForStart(c, idTag, denyConcurrentTx);
+      long id = c.insertReturningKey(insert, cpId, connectorId, idTag, timestamp, meterStartWh / 1000.0,
+          (double) meterStartWh, auth.status().name(), reservationId);
+      updateConnectorMeter(c, cpId, connectorId, meterStartWh / 1000.0, null, null, timestamp);
+      return new StartResult(id, auth, false);
+    });
   }
 
   /** What a StopTransaction found and did. */
@@ -262,41 +308,34 @@ public final class Store {
    */
   public Future<StopResult> stopTransaction(String cpId, long transactionId, String idTag, long meterStopWh,
       String timestamp, String reason, List<MeterSample> transactionData) {
-    return write(c -> c.preparedQuery("SELECT ConnectorId, StartTagId, StopTime FROM Transactions "
-            + "WHERE TransactionId = ? AND ChargePointId = ?")
-        .execute(Tuple.of(transactionId, cpId))
-        .compose(rows -> {
-          Row tx = rows.size() == 0 ? null : rows.iterator().next();
-          Future<AuthResult> stopAuth = idTag == null ? Future.succeededFuture(null)
-              : findTag(c, idTag).map(t -> new AuthResult(Authorization.evaluate(t, Instant.now()), t));
-          return stopAuth.compose(auth -> {
-            Future<Void> samples = insertSamples(c, cpId, transactionData);
-            if (tx == null) {
-              // recorded for the operator in the same commit, whatever the message log level
-              return samples.compose(v -> insertMessageLog(c, cpId, null, "StopTransaction",
-                      "UnknownTransaction:ID=" + transactionId + "/Meter=" + meterStopWh + "/Tag=" + idTag,
-                      "UnknownTransaction"))
-                  .map(v -> new StopResult(false, false, auth, false, -1));
-            }
-            int connectorId = tx.getInteger(0);
-            String startTagId = tx.getString(1);
-            if (tx.getValue(2) != null) {
-              return samples.map(v -> new StopResult(true, true, auth, true, connectorId));
-            }
-            Future<TagRecord> startTag = findTag(c, startTagId);
-            return samples.compose(v -> startTag).compose(st -> {
-              boolean allowed = idTag == null
-                  || Authorization.mayStop(startTagId, st, idTag, auth.tag(), auth.status());
-              String stopResult = idTag == null ? "Accepted" : allowed ? "Accepted" : "Invalid";
-              return c.preparedQuery("UPDATE Transactions SET StopTagId = ?, StopTime = ?, MeterStop = ?, "
-                      + "MeterStopWh = ?, StopReason = ?, StopResult = ? WHERE TransactionId = ?")
-                  .execute(Tuple.of(idTag, timestamp, meterStopWh / 1000.0, (double) meterStopWh, reason, stopResult,
-                      transactionId))
-                  .compose(u -> updateConnectorMeter(c, cpId, connectorId, meterStopWh / 1000.0, null, null, timestamp))
-                  .map(u -> new StopResult(true, false, auth, allowed, connectorId));
-            });
-          });
-        }));
+    return write(c -> {
+      SqlRow tx = c.first("SELECT ConnectorId, StartTagId, StopTime FROM Transactions WHERE TransactionId = ? "
+          + "AND ChargePointId = ?", transactionId, cpId);
+      AuthResult auth = null;
+      if (idTag != null) {
+        TagRecord t = findTag(c, idTag);
+        auth = new AuthResult(Authorization.evaluate(t, Instant.now()), t);
+      }
+      insertSamples(c, cpId, transactionData);
+      if (tx == null) {
+        // recorded for the operator in the same commit, whatever the message log level
+        insertMessageLog(c, cpId, null, "StopTransaction",
+            "UnknownTransaction:ID=" + transactionId + "/Meter=" + meterStopWh + "/Tag=" + idTag, "UnknownTransaction");
+        return new StopResult(false, false, auth, false, -1);
+      }
+      int connectorId = tx.getInteger(0);
+      String startTagId = tx.getString(1);
+      if (tx.getValue(2) != null) {
+        return new StopResult(true, true, auth, true, connectorId);
+      }
+      boolean allowed = idTag == null
+          || Authorization.mayStop(startTagId, findTag(c, startTagId), idTag, auth.tag(), auth.status());
+      c.update("UPDATE Transactions SET StopTagId = ?, StopTime = ?, MeterStop = ?, MeterStopWh = ?, StopReason = ?, "
+          + "StopResult = ? WHERE TransactionId = ?", idTag, timestamp, meterStopWh / 1000.0, (double) meterStopWh,
+          reason, allowed ? "Accepted" : "Invalid", transactionId);
+      updateConnectorMeter(c, cpId, connectorId, meterStopWh / 1000.0, null, null, timestamp);
+      return new StopResult(true, false, auth, allowed, connectorId);
+    });
   }
 
   // ---------------------------------------------------------------- meter values and status
@@ -304,41 +343,76 @@ public final class Store {
   /** Stores every sample (retries are ignored by key) and updates the connector's live figures. */
   public Future<LiveMeter> meterValues(String cpId, int connectorId, List<MeterSample> samples) {
     LiveMeter live = LiveMeter.of(samples);
-    return write(c -> insertSamples(c, cpId, samples)
-        .compose(v -> live.isEmpty() ? Future.succeededFuture()
-            : updateConnectorMeter(c, cpId, connectorId, live.energyKwh(), live.powerKw(), live.soc(), live.timestamp()))
-        .map(v -> live));
+    return write(c -> {
+      insertSamples(c, cpId, samples);
+      if (!live.isEmpty()) {
+        updateConnectorMeter(c, cpId, connectorId, live.energyKwh(), live.powerKw(), live.soc(), live.timestamp());
+      }
+      return live;
+    });
   }
 
-  Future<Void> insertSamples(SqlConnection c, String cpId, List<MeterSample> samples) {
+  /**
+   * Inserts the samples; a retried one (same key) is skipped. Uniqueness is on (ChargePointId,
+   * SampleHash): a row the index turned away is a retry when the stored SampleKey is the same, and
+   * otherwise a hash collision, stored under the next free hash.
+   */
+  void insertSamples(WriteConnection c, String cpId, List<MeterSample> samples) throws SQLException {
     if (samples == null || samples.isEmpty()) {
-      return Future.succeededFuture();
+      return;
     }
-    List<Tuple> batch = new ArrayList<>(samples.size());
+    List<Object[]> batch = new ArrayList<>(samples.size());
     for (MeterSample s : samples) {
-      batch.add(Tuple.of(cpId, s.connectorId(), s.transactionId(), s.timestamp(), s.value(), s.numericValue(),
-          s.measurand(), s.unit(), s.phase(), s.location(), s.context(), s.format()).addString(s.key()));
+      String key = s.key();
+      batch.add(new Object[] {cpId, s.connectorId(), s.transactionId(), s.timestamp(), s.value(), s.numericValue(),
+          s.measurand(), s.unit(), s.phase(), s.location(), s.context(), s.format(), key, MeterSample.keyHash(key)});
     }
-    return c.preparedQuery(insertSample).executeBatch(batch).mapEmpty();
+    int[] inserted = c.batch(insertSample, batch);
+    for (int i = 0; i < inserted.length; i++) {
+      if (inserted[i] == 0) {
+        insertUnlessStored(c, batch.get(i));
+      }
+    }
+  }
+
+  /** The slow path of a turned-away sample: probe hash, hash + 1, ... until its key or a free hash is found. */
+  private void insertUnlessStored(WriteConnection c, Object[] row) throws SQLException {
+    String key = (String) row[KEY];
+    for (long hash = (Long) row[HASH]; ; hash = (hash + 1) & Long.MAX_VALUE) {
+      SqlRow stored = c.first("SELECT SampleKey FROM MeterSample WHERE ChargePointId = ? AND SampleHash = ?", row[0], hash);
+      if (stored == null) {
+        row[HASH] = hash;
+        c.update(insertSample, row);
+        return;
+      }
+      if (key.equals(stored.getString(0))) {
+        return; // a retry
+      }
+    }
   }
 
   /** Updates the live columns given (nulls keep the old value), creating the connector row if needed. */
-  Future<Void> updateConnectorMeter(SqlConnection c, String cpId, int connectorId, Double energyKwh,
-      Double powerKw, Double soc, String time) {
-    return ensureConnector(c, cpId, connectorId).compose(v -> c.preparedQuery("UPDATE ConnectorStatus SET "
-            + "LastMeter = COALESCE(?, LastMeter), LastMeterTime = COALESCE(?, LastMeterTime), "
-            + "LastPowerKw = COALESCE(?, LastPowerKw), LastSoc = COALESCE(?, LastSoc) "
-            + "WHERE ChargePointId = ? AND ConnectorId = ?")
-        .execute(Tuple.of(energyKwh, energyKwh == null ? null : time, powerKw, soc, cpId, connectorId))
-        .mapEmpty());
+  void updateConnectorMeter(WriteConnection c, String cpId, int connectorId, Double energyKwh, Double powerKw,
+      Double soc, String time) throws SQLException {
+    updateConnector(c, cpId, connectorId, "LastMeter = COALESCE(?, LastMeter), "
+        + "LastMeterTime = COALESCE(?, LastMeterTime), LastPowerKw = COALESCE(?, LastPowerKw), "
+        + "LastSoc = COALESCE(?, LastSoc)", energyKwh, energyKwh == null ? null : time, powerKw, soc);
   }
 
-  Future<Void> ensureConnector(SqlConnection c, String cpId, int connectorId) {
-    return c.preparedQuery("SELECT 1 FROM ConnectorStatus WHERE ChargePointId = ? AND ConnectorId = ?")
-        .execute(Tuple.of(cpId, connectorId))
-        .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
-            : c.preparedQuery("INSERT INTO ConnectorStatus (ChargePointId, ConnectorId) VALUES (?, ?)")
-                .execute(Tuple.of(cpId, connectorId)).mapEmpty());
+  /**
+   * UPDATEs a ConnectorStatus row, first INSERTing it when missing: one statement for a known
+   * connector, which is every message after the first (portable, unlike each dialect's upsert).
+   */
+  static void updateConnector(WriteConnection c, String cpId, int connectorId, String assignments, Object... values)
+      throws SQLException {
+    Object[] params = java.util.Arrays.copyOf(values, values.length + 2);
+    params[values.length] = cpId;
+    params[values.length + 1] = connectorId;
+    String update = "UPDATE ConnectorStatus SET " + assignments + " WHERE ChargePointId = ? AND ConnectorId = ?";
+    if (c.update(update, params) == 0) {
+      c.update("INSERT INTO ConnectorStatus (ChargePointId, ConnectorId) VALUES (?, ?)", cpId, connectorId);
+      c.update(update, params);
+    }
   }
 
   /** A status report: the connector's current status and a history row. */
@@ -347,46 +421,50 @@ public final class Store {
 
   public Future<Void> statusNotification(String cpId, StatusReport s) {
     String now = Times.now();
-    return write(c -> ensureConnector(c, cpId, s.connectorId())
-        .compose(v -> c.preparedQuery("UPDATE ConnectorStatus SET LastStatus = ?, LastStatusTime = ?, OcppStatus = ?, "
-                + "ErrorCode = ?, Info = ?, VendorId = ?, VendorErrorCode = ? WHERE ChargePointId = ? AND ConnectorId = ?")
-            .execute(Tuple.of(s.summaryStatus(), s.statusTime(), s.ocppStatus(), s.errorCode(), s.info(), s.vendorId(),
-                s.vendorErrorCode(), cpId, s.connectorId())))
-        .compose(v -> c.preparedQuery("INSERT INTO StatusHistory (ChargePointId, ConnectorId, Status, ErrorCode, Info, "
-                + "VendorId, VendorErrorCode, StatusTime, ReceivedTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .execute(Tuple.of(cpId, s.connectorId(), s.ocppStatus(), s.errorCode(), s.info(), s.vendorId(),
-                s.vendorErrorCode(), s.statusTime(), now)))
-        .mapEmpty());
+    return write(c -> {
+      updateConnector(c, cpId, s.connectorId(), "LastStatus = ?, LastStatusTime = ?, OcppStatus = ?, ErrorCode = ?, "
+          + "Info = ?, VendorId = ?, VendorErrorCode = ?", s.summaryStatus(), s.statusTime(), s.ocppStatus(),
+          s.errorCode(), s.info(), s.vendorId(), s.vendorErrorCode());
+      c.update("INSERT INTO StatusHistory (ChargePointId, ConnectorId, Status, ErrorCode, Info, VendorId, "
+          + "VendorErrorCode, StatusTime, ReceivedTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", cpId, s.connectorId(),
+          s.ocppStatus(), s.errorCode(), s.info(), s.vendorId(), s.vendorErrorCode(), s.statusTime(), now);
+      return null;
+    });
   }
 
   // ---------------------------------------------------------------- notifications and logs
 
   /** Stores a notification a charger sends about itself (firmware, diagnostics, log upload, data transfer). */
   public Future<Void> chargerEvent(String cpId, String action, String status, Integer requestId, JsonObject detail) {
-    return write(c -> c.preparedQuery("INSERT INTO ChargerEvent (ChargePointId, Action, Status, RequestId, Detail, "
-            + "ReceivedTime) VALUES (?, ?, ?, ?, ?, ?)")
-        .execute(Tuple.of(cpId, action, status, requestId, detail == null ? null : detail.encode(), Times.now()))
-        .mapEmpty());
+    String now = Times.now();
+    return write(c -> {
+      c.update("INSERT INTO ChargerEvent (ChargePointId, Action, Status, RequestId, Detail, ReceivedTime) "
+          + "VALUES (?, ?, ?, ?, ?, ?)", cpId, action, status, requestId, detail == null ? null : detail.encode(), now);
+      return null;
+    });
   }
 
   public Future<Void> securityEvent(String cpId, String type, String timestamp, String techInfo) {
-    return write(c -> c.preparedQuery("INSERT INTO SecurityEvent (ChargePointId, Type, Timestamp, TechInfo, "
-            + "ReceivedTime) VALUES (?, ?, ?, ?, ?)")
-        .execute(Tuple.of(cpId, type, timestamp, techInfo, Times.now()))
-        .mapEmpty());
+    String now = Times.now();
+    return write(c -> {
+      c.update("INSERT INTO SecurityEvent (ChargePointId, Type, Timestamp, TechInfo, ReceivedTime) "
+          + "VALUES (?, ?, ?, ?, ?)", cpId, type, timestamp, techInfo, now);
+      return null;
+    });
   }
 
   /** One MessageLog row (OCPP.Core's table); callers decide by the configured level whether to log. */
   public Future<Void> messageLog(String cpId, Integer connectorId, String message, String result, String errorCode) {
-    return write(c -> insertMessageLog(c, cpId, connectorId, message, result, errorCode));
+    return write(c -> {
+      insertMessageLog(c, cpId, connectorId, message, result, errorCode);
+      return null;
+    });
   }
 
-  private static Future<Void> insertMessageLog(SqlConnection c, String cpId, Integer connectorId, String message,
-      String result, String errorCode) {
+  private static void insertMessageLog(WriteConnection c, String cpId, Integer connectorId, String message,
+      String result, String errorCode) throws SQLException {
     String r = result != null && result.length() > 4000 ? result.substring(0, 4000) : result;
-    return c.preparedQuery("INSERT INTO MessageLog (LogTime, ChargePointId, ConnectorId, Message, Result, ErrorCode) "
-            + "VALUES (?, ?, ?, ?, ?, ?)")
-        .execute(Tuple.of(Times.now(), cpId, connectorId, message, r, errorCode))
-        .mapEmpty();
+    c.update("INSERT INTO MessageLog (LogTime, ChargePointId, ConnectorId, Message, Result, ErrorCode) "
+        + "VALUES (?, ?, ?, ?, ?, ?)", Times.now(), cpId, connectorId, message, r, errorCode);
   }
 }

@@ -2,12 +2,14 @@ package org.ocppcore.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
+import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.ocppcore.app.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,26 +21,33 @@ import org.slf4j.LoggerFactory;
  * sender gets its reply only after the commit, which is what lets a session acknowledge data to a
  * charger only once it is durable.
  *
- * <p>If a shared transaction fails, its ops are retried one per transaction so that one bad op
- * cannot fail the others.
+ * <p>A whole group commit (BEGIN, every op, COMMIT) is one task on a dedicated writer thread with
+ * one JDBC connection, so the event loop never blocks and a statement costs no thread hop. If a
+ * shared transaction fails, its ops are retried one per transaction so that one bad op cannot fail
+ * the others; if the database dropped the connection, the writer takes a fresh one and retries.
  */
 public final class StoreVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
 
-  private final Pool pool;
+  private final DataSource source;
   private final int maxBatch;
   private final ArrayDeque<Message<LocalCodec.Envelope>> queue = new ArrayDeque<>();
+  private WorkerExecutor writerThread;
+  /** Only touched on the writer thread. */
+  private WriteConnection connection;
   private boolean busy;
   private long batches;
   private long ops;
 
-  public StoreVerticle(Pool writePool, int maxBatch) {
-    this.pool = writePool;
+  public StoreVerticle(Database database, int maxBatch) {
+    this.source = database.writeSource();
     this.maxBatch = Math.max(1, maxBatch);
   }
 
   @Override
   public Future<?> start() {
+    // one thread: SQLite has one writer, and one connection keeps its prepared statements
+    writerThread = vertx.createSharedWorkerExecutor("ocpp-store-writer", 1, 5, TimeUnit.MINUTES);
     return vertx.eventBus().<LocalCodec.Envelope>localConsumer(Addresses.STORE_WRITE, msg -> {
       queue.add(msg);
       if (!busy) {
@@ -47,6 +56,20 @@ public final class StoreVerticle extends VerticleBase {
     }).completion();
   }
 
+  @Override
+  public Future<?> stop() {
+    return writerThread.executeBlocking(() -> {
+      if (connection != null) {
+        connection.close();
+        connection = null;
+      }
+      return null;
+    }).eventually(() -> writerThread.close());
+  }
+
+  /** What one op ended with: its result, or the error it failed with. */
+  private record Outcome(Object result, Throwable error) {}
+
   private void drain() {
     if (queue.isEmpty()) {
       busy = false;
@@ -54,71 +77,86 @@ public final class StoreVerticle extends VerticleBase {
     }
     busy = true;
     List<Message<LocalCodec.Envelope>> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    List<WriteOp<?>> work = new ArrayList<>(batch.size());
     while (!queue.isEmpty() && batch.size() < maxBatch) {
-      batch.add(queue.poll());
+      Message<LocalCodec.Envelope> msg = queue.poll();
+      batch.add(msg);
+      work.add((WriteOp<?>) msg.body().value());
     }
-    List<Object> results = new ArrayList<>(batch.size());
-    pool.withTransaction(conn -> runInOrder(conn, batch, 0, results))
-        .onSuccess(v -> {
-          batches++;
-          ops += batch.size();
-          for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).reply(new LocalCodec.Envelope(results.get(i)));
-          }
-          drain();
-        })
-        .onFailure(err -> {
-          if (batch.size() == 1) {
-            fail(batch.get(0), err);
-            drain();
-          } else {
-            LOG.warn("group commit of {} ops failed ({}); retrying them one by one", batch.size(), err.toString());
-            isolate(batch, 0);
-          }
-        });
-  }
-
-  /** Runs each op in its own transaction, then goes on with the queue. */
-  private void isolate(List<Message<LocalCodec.Envelope>> batch, int index) {
-    if (index == batch.size()) {
+    writerThread.executeBlocking(() -> commit(work), true).onComplete(ar -> {
+      batches++;
+      ops += batch.size();
+      for (int i = 0; i < batch.size(); i++) {
+        Outcome o = ar.succeeded() ? ar.result().get(i) : new Outcome(null, ar.cause());
+        if (o.error() == null) {
+          batch.get(i).reply(new LocalCodec.Envelope(o.result()));
+        } else {
+          LOG.error("store write failed: {}", o.error().toString());
+          batch.get(i).fail(500, String.valueOf(o.error().getMessage()));
+        }
+      }
       drain();
-      return;
-    }
-    Message<LocalCodec.Envelope> msg = batch.get(index);
-    List<Object> result = new ArrayList<>(1);
-    pool.withTransaction(conn -> runInOrder(conn, List.of(msg), 0, result))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            msg.reply(new LocalCodec.Envelope(result.get(0)));
-          } else {
-            fail(msg, ar.cause());
-          }
-          isolate(batch, index + 1);
-        });
-  }
-
-  @SuppressWarnings("unchecked")
-  private Future<Void> runInOrder(SqlConnection conn, List<Message<LocalCodec.Envelope>> batch, int index,
-      List<Object> results) {
-    if (index == batch.size()) {
-      return Future.succeededFuture();
-    }
-    WriteOp<Object> op = (WriteOp<Object>) batch.get(index).body().value();
-    Future<Object> f;
-    try {
-      f = op.run(conn);
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
-    }
-    return f.compose(r -> {
-      results.add(r);
-      return runInOrder(conn, batch, index + 1, results);
     });
   }
 
-  private static void fail(Message<LocalCodec.Envelope> msg, Throwable err) {
-    LOG.error("store write failed: {}", err.toString());
-    msg.fail(500, String.valueOf(err.getMessage()));
+  /** On the writer thread: the batch in one transaction, or else each op in its own. */
+  private List<Outcome> commit(List<WriteOp<?>> work) {
+    Throwable shared;
+    try {
+      return runInOneTransaction(work);
+    } catch (SQLException | RuntimeException e) {
+      shared = e;
+    }
+    if (lost()) {
+      try {
+        return runInOneTransaction(work); // the same batch once more on a fresh connection
+      } catch (SQLException | RuntimeException e) {
+        shared = e;
+        lost();
+      }
+    }
+    if (work.size() == 1) {
+      return List.of(new Outcome(null, shared));
+    }
+    LOG.warn("group commit of {} ops failed ({}); retrying them one by one", work.size(), shared.toString());
+    List<Outcome> out = new ArrayList<>(work.size());
+    for (WriteOp<?> op : work) {
+      try {
+        out.add(runInOneTransaction(List.of(op)).get(0));
+      } catch (SQLException | RuntimeException e) {
+        out.add(new Outcome(null, e));
+        lost();
+      }
+    }
+    return out;
+  }
+
+  private List<Outcome> runInOneTransaction(List<WriteOp<?>> work) throws SQLException {
+    if (connection == null) {
+      connection = new WriteConnection(source.getConnection());
+    }
+    List<Outcome> out = new ArrayList<>(work.size());
+    try {
+      for (WriteOp<?> op : work) {
+        out.add(new Outcome(op.run(connection), null));
+      }
+      connection.commit();
+      return out;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /** After a failure: whether the connection was lost (it is then dropped, the next run takes a new one). */
+  private boolean lost() {
+    if (connection == null || connection.isUsable()) {
+      return false;
+    }
+    LOG.warn("the database dropped the writer's connection; taking a new one");
+    connection.close();
+    connection = null;
+    return true;
   }
 
   /** Average ops per commit so far (for the benchmark and the log). */

@@ -1,9 +1,7 @@
 package org.ocppcore.store;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.ocppcore.domain.MeterSample;
@@ -24,12 +22,15 @@ public final class TransactionStore {
   private final Store store;
   private final Dialect dialect;
   private final String openWithTag;
+  private final String insert;
 
   public TransactionStore(Store store) {
     this.store = store;
     this.dialect = store.dialect();
     this.openWithTag = "SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
         + " AND StopTime IS NULL AND TransactionId <> ?";
+    this.insert = dialect.returningKey("INSERT INTO Transactions (ChargePointId, Uid, ConnectorId, StartTime, Protocol, "
+        + "OfflineEvents) VALUES (?, ?, ?, ?, ?, 0)", "TransactionId");
   }
 
   /** Runs the op in the next group commit (see {@link Store#write}). */
@@ -95,64 +96,54 @@ public final class TransactionStore {
       String payload) {}
 
   /** The 2.x transaction of this charger with this transactionId, or null. */
-  public Future<Tx> find(SqlConnection c, String cpId, String uid) {
-    return c.preparedQuery("SELECT " + TX_COLUMNS + " FROM Transactions WHERE ChargePointId = ? AND Uid = ?")
-        .execute(Tuple.of(cpId, uid))
-        .map(rows -> {
-          for (Row r : rows) {
-            Tx t = new Tx();
-            t.id = r.getLong(0);
-            t.connectorId = r.getInteger(1) == null ? 0 : r.getInteger(1);
-            t.evseConnectorId = r.getInteger(2);
-            t.startTagId = r.getString(3);
-            t.idTokenType = r.getString(4);
-            t.startTime = r.getString(5);
-            t.meterStartWh = r.getDouble(6);
-            t.startResult = r.getString(7);
-            t.reservationId = r.getInteger(8);
-            t.stopTagId = r.getString(9);
-            t.stopTime = r.getString(10);
-            t.meterStopWh = r.getDouble(11);
-            t.stopReason = r.getString(12);
-            t.stopResult = r.getString(13);
-            t.remoteStartId = r.getInteger(14);
-            t.chargingState = r.getString(15);
-            t.timeSpentCharging = r.getInteger(16);
-            t.firstSeqNo = r.getInteger(17);
-            t.lastSeqNo = r.getInteger(18);
-            t.seqNoGaps = r.getString(19);
-            t.offlineEvents = r.getInteger(20) == null ? 0 : r.getInteger(20);
-            t.protocol = r.getString(21);
-            return t;
-          }
-          return null;
-        });
+  public Tx find(WriteConnection c, String cpId, String uid) throws SQLException {
+    SqlRow r = c.first("SELECT " + TX_COLUMNS + " FROM Transactions WHERE ChargePointId = ? AND Uid = ?", cpId, uid);
+    if (r == null) {
+      return null;
+    }
+    Tx t = new Tx();
+    t.id = r.getLong(0);
+    t.connectorId = r.getInteger(1) == null ? 0 : r.getInteger(1);
+    t.evseConnectorId = r.getInteger(2);
+    t.startTagId = r.getString(3);
+    t.idTokenType = r.getString(4);
+    t.startTime = r.getString(5);
+    t.meterStartWh = r.getDouble(6);
+    t.startResult = r.getString(7);
+    t.reservationId = r.getInteger(8);
+    t.stopTagId = r.getString(9);
+    t.stopTime = r.getString(10);
+    t.meterStopWh = r.getDouble(11);
+    t.stopReason = r.getString(12);
+    t.stopResult = r.getString(13);
+    t.remoteStartId = r.getInteger(14);
+    t.chargingState = r.getString(15);
+    t.timeSpentCharging = r.getInteger(16);
+    t.firstSeqNo = r.getInteger(17);
+    t.lastSeqNo = r.getInteger(18);
+    t.seqNoGaps = r.getString(19);
+    t.offlineEvents = r.getInteger(20) == null ? 0 : r.getInteger(20);
+    t.protocol = r.getString(21);
+    return t;
   }
 
   /** Creates the row with what is known before the rebuild; returns the integer TransactionId. */
-  public Future<Long> insert(SqlConnection c, String cpId, String uid, int connectorId, String startTime,
-      String protocol) {
-    String insert = dialect.returningKey("INSERT INTO Transactions (ChargePointId, Uid, ConnectorId, StartTime, "
-        + "Protocol, OfflineEvents) VALUES (?, ?, ?, ?, ?, 0)", "TransactionId");
-    return c.preparedQuery(insert).execute(Tuple.of(cpId, uid, connectorId, startTime, protocol))
-        .map(rows -> rows.iterator().next().getLong(0));
+  public long insert(WriteConnection c, String cpId, String uid, int connectorId, String startTime, String protocol)
+      throws SQLException {
+    return c.insertReturningKey(insert, cpId, uid, connectorId, startTime, protocol);
   }
 
   /** Writes every rebuilt column of the row. */
-  public Future<Void> update(SqlConnection c, Tx t) {
-    Tuple v = Tuple.tuple()
-        .addValue(t.connectorId).addValue(t.evseConnectorId).addValue(t.startTagId).addValue(t.idTokenType)
-        .addValue(t.startTime).addValue(kwh(t.meterStartWh)).addValue(t.meterStartWh).addValue(t.startResult)
-        .addValue(t.reservationId).addValue(t.stopTagId).addValue(t.stopTime).addValue(kwh(t.meterStopWh))
-        .addValue(t.meterStopWh).addValue(t.stopReason).addValue(t.stopResult).addValue(t.remoteStartId)
-        .addValue(t.chargingState).addValue(t.timeSpentCharging).addValue(t.firstSeqNo).addValue(t.lastSeqNo)
-        .addValue(t.seqNoGaps).addValue(t.offlineEvents).addValue(t.protocol).addValue(t.id);
-    return c.preparedQuery("UPDATE Transactions SET ConnectorId = ?, EvseConnectorId = ?, StartTagId = ?, "
+  public void update(WriteConnection c, Tx t) throws SQLException {
+    c.update("UPDATE Transactions SET ConnectorId = ?, EvseConnectorId = ?, StartTagId = ?, "
             + "IdTokenType = ?, StartTime = ?, MeterStart = ?, MeterStartWh = ?, StartResult = ?, ReservationId = ?, "
             + "StopTagId = ?, StopTime = ?, MeterStop = ?, MeterStopWh = ?, StopReason = ?, StopResult = ?, "
             + "RemoteStartId = ?, ChargingState = ?, TimeSpentCharging = ?, FirstSeqNo = ?, LastSeqNo = ?, "
-            + "SeqNoGaps = ?, OfflineEvents = ?, Protocol = ? WHERE TransactionId = ?")
-        .execute(v).mapEmpty();
+            + "SeqNoGaps = ?, OfflineEvents = ?, Protocol = ? WHERE TransactionId = ?",
+        t.connectorId, t.evseConnectorId, t.startTagId, t.idTokenType, t.startTime, kwh(t.meterStartWh),
+        t.meterStartWh, t.startResult, t.reservationId, t.stopTagId, t.stopTime, kwh(t.meterStopWh), t.meterStopWh,
+        t.stopReason, t.stopResult, t.remoteStartId, t.chargingState, t.timeSpentCharging, t.firstSeqNo, t.lastSeqNo,
+        t.seqNoGaps, t.offlineEvents, t.protocol, t.id);
   }
 
   private static Double kwh(Double wh) {
@@ -160,71 +151,59 @@ public final class TransactionStore {
   }
 
   /** Whether an event with this seqNo was already stored (a charger's retry). */
-  public Future<Boolean> hasEvent(SqlConnection c, String cpId, String uid, int seqNo) {
-    return c.preparedQuery("SELECT 1 FROM TransactionEvent WHERE ChargePointId = ? AND Uid = ? AND SeqNo = ?")
-        .execute(Tuple.of(cpId, uid, seqNo)).map(rows -> rows.size() > 0);
+  public boolean hasEvent(WriteConnection c, String cpId, String uid, int seqNo) throws SQLException {
+    return c.first("SELECT 1 FROM TransactionEvent WHERE ChargePointId = ? AND Uid = ? AND SeqNo = ?", cpId, uid,
+        seqNo) != null;
   }
 
   /** Whether a Started event of this transaction was stored. */
-  public Future<Boolean> hasStartedEvent(SqlConnection c, String cpId, String uid) {
-    return c.preparedQuery("SELECT COUNT(*) FROM TransactionEvent WHERE ChargePointId = ? AND Uid = ? "
-            + "AND EventType = 'Started'")
-        .execute(Tuple.of(cpId, uid)).map(rows -> rows.iterator().next().getLong(0) > 0);
+  public boolean hasStartedEvent(WriteConnection c, String cpId, String uid) throws SQLException {
+    return c.first("SELECT COUNT(*) FROM TransactionEvent WHERE ChargePointId = ? AND Uid = ? AND EventType = 'Started'",
+        cpId, uid).getLong(0) > 0;
   }
 
-  public Future<Void> insertEvent(SqlConnection c, String cpId, String uid, long transactionId, int seqNo,
-      String eventType, String triggerReason, String timestamp, boolean offline, String idToken, String payload) {
-    return c.preparedQuery("INSERT INTO TransactionEvent (ChargePointId, Uid, TransactionId, SeqNo, EventType, "
-            + "TriggerReason, Timestamp, Offline, IdToken, Payload, ReceivedTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .execute(Tuple.tuple().addValue(cpId).addValue(uid).addValue(transactionId).addValue(seqNo)
-            .addValue(eventType).addValue(triggerReason).addValue(timestamp).addValue(offline ? 1 : 0)
-            .addValue(idToken).addValue(payload).addValue(Times.now()))
-        .mapEmpty();
+  public void insertEvent(WriteConnection c, String cpId, String uid, long transactionId, int seqNo,
+      String eventType, String triggerReason, String timestamp, boolean offline, String idToken, String payload)
+      throws SQLException {
+    c.update("INSERT INTO TransactionEvent (ChargePointId, Uid, TransactionId, SeqNo, EventType, TriggerReason, "
+        + "Timestamp, Offline, IdToken, Payload, ReceivedTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cpId, uid,
+        transactionId, seqNo, eventType, triggerReason, timestamp, offline ? 1 : 0, idToken, payload, Times.now());
   }
 
   /** Every stored event of a transaction, by seqNo. */
-  public Future<List<StoredEvent>> events(SqlConnection c, String cpId, String uid) {
-    return c.preparedQuery("SELECT SeqNo, EventType, Timestamp, Offline, IdToken, Payload FROM TransactionEvent "
-            + "WHERE ChargePointId = ? AND Uid = ? ORDER BY SeqNo")
-        .execute(Tuple.of(cpId, uid))
-        .map(rows -> {
-          List<StoredEvent> out = new ArrayList<>(rows.size());
-          for (Row r : rows) {
-            out.add(new StoredEvent(r.getInteger(0), r.getString(1), r.getString(2), bool(r.getValue(3)),
-                r.getString(4), r.getString(5)));
-          }
-          return out;
-        });
+  public List<StoredEvent> events(WriteConnection c, String cpId, String uid) throws SQLException {
+    List<StoredEvent> out = new ArrayList<>();
+    for (SqlRow r : c.query("SELECT SeqNo, EventType, Timestamp, Offline, IdToken, Payload FROM TransactionEvent "
+        + "WHERE ChargePointId = ? AND Uid = ? ORDER BY SeqNo", cpId, uid)) {
+      out.add(new StoredEvent(r.getInteger(0), r.getString(1), r.getString(2), Store.bool(r.getValue(3)),
+          r.getString(4), r.getString(5)));
+    }
+    return out;
   }
 
-  public Future<TagRecord> findTag(SqlConnection c, String tagId) {
+  public TagRecord findTag(WriteConnection c, String tagId) throws SQLException {
     return store.findTag(c, tagId);
   }
 
   /** Whether another open transaction (any charger, any protocol) was started with this tag. */
-  public Future<Boolean> otherOpenTransactionWithTag(SqlConnection c, String tagId, long exceptTransactionId) {
-    return c.preparedQuery(openWithTag).execute(Tuple.of(tagId, exceptTransactionId))
-        .map(rows -> rows.iterator().next().getLong(0) > 0);
+  public boolean otherOpenTransactionWithTag(WriteConnection c, String tagId, long exceptTransactionId)
+      throws SQLException {
+    return c.first(openWithTag, tagId, exceptTransactionId).getLong(0) > 0;
   }
 
   /** Stores samples, a retried reading being ignored by its key (the same insert as 1.6). */
-  public Future<Void> insertSamples(SqlConnection c, String cpId, List<MeterSample> samples) {
-    return store.insertSamples(c, cpId, samples);
+  public void insertSamples(WriteConnection c, String cpId, List<MeterSample> samples) throws SQLException {
+    store.insertSamples(c, cpId, samples);
   }
 
   /** Gives the samples stored before the transaction's EVSE was known (events out of order) that EVSE. */
-  public Future<Void> assignSamplesToEvse(SqlConnection c, long transactionId, int evseId) {
-    return c.preparedQuery("UPDATE MeterSample SET ConnectorId = ? WHERE TransactionId = ? AND ConnectorId = 0")
-        .execute(Tuple.of(evseId, transactionId)).mapEmpty();
+  public void assignSamplesToEvse(WriteConnection c, long transactionId, int evseId) throws SQLException {
+    c.update("UPDATE MeterSample SET ConnectorId = ? WHERE TransactionId = ? AND ConnectorId = 0", evseId, transactionId);
   }
 
   /** Updates the connector's live figures (nulls keep the old value), creating its row if needed. */
-  public Future<Void> updateConnectorMeter(SqlConnection c, String cpId, int connectorId, Double energyKwh,
-      Double powerKw, Double soc, String time) {
-    return store.updateConnectorMeter(c, cpId, connectorId, energyKwh, powerKw, soc, time);
-  }
-
-  private static boolean bool(Object v) {
-    return Store.bool(v);
+  public void updateConnectorMeter(WriteConnection c, String cpId, int connectorId, Double energyKwh, Double powerKw,
+      Double soc, String time) throws SQLException {
+    store.updateConnectorMeter(c, cpId, connectorId, energyKwh, powerKw, soc, time);
   }
 }

@@ -57,10 +57,11 @@ public final class V16Handler implements ProtocolHandler {
     String cp = station.chargePointId();
     return switch (action) {
       case "BootNotification" -> bootNotification(station, p);
-      case "Heartbeat" -> store.heartbeat(cp).map(v -> {
+      case "Heartbeat" -> {
+        store.heartbeat(cp); // written in the next LastSeen flush: nothing to wait for
         station.log(null, action, null, null);
-        return new JsonObject().put("currentTime", Times.now());
-      });
+        yield Future.succeededFuture(new JsonObject().put("currentTime", Times.now()));
+      }
       case "Authorize" -> authorize(station, p);
       case "StartTransaction" -> startTransaction(station, p);
       case "StopTransaction" -> stopTransaction(station, p);

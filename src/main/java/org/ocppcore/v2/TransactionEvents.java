@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +18,7 @@ import org.ocppcore.domain.Times;
 import org.ocppcore.ocpp.ProtocolHandler;
 import org.ocppcore.store.Store;
 import org.ocppcore.store.TransactionStore;
+import org.ocppcore.store.WriteConnection;
 import org.ocppcore.store.TransactionStore.Tx;
 
 /**
@@ -283,81 +284,70 @@ public final class TransactionEvents {
     });
   }
 
-  private Future<Outcome> process(SqlConnection c, String cp, String protocol, Event e, JsonObject idToken,
-      String payload) {
-    return txStore.find(c, cp, e.uid()).compose(row -> txStore.hasEvent(c, cp, e.uid(), e.seqNo()).compose(dup -> {
-      if (dup) {
-        // a retry: nothing changes, the answer is computed from the same stored state as the first time
-        return answer(c, row, e, idToken)
-            .map(info -> new Outcome(row, false, true, false, info, null));
-      }
-      Future<Tx> base = row != null ? Future.succeededFuture(row)
-          : txStore.insert(c, cp, e.uid(), e.evseId() == null ? 0 : e.evseId(), e.timestamp(), protocol)
-              .map(id -> {
-                Tx t = new Tx();
-                t.id = id;
-                t.protocol = protocol;
-                return t;
-              });
-      return base.compose(before -> txStore.insertEvent(c, cp, e.uid(), before.id, e.seqNo(), e.eventType(),
-              e.triggerReason(), e.timestamp(), e.offline(), e.token(), payload)
-          .compose(v -> rebuild(c, cp, row == null, before, e))
-          .compose(r -> finish(c, cp, row == null, before, r.tx(), r.replayed(), e, idToken)));
-    }));
+  private Outcome process(WriteConnection c, String cp, String protocol, Event e, JsonObject idToken,
+      String payload) throws SQLException {
+    Tx row = txStore.find(c, cp, e.uid());
+    if (txStore.hasEvent(c, cp, e.uid(), e.seqNo())) {
+      // a retry: nothing changes, the answer is computed from the same stored state as the first time
+      return new Outcome(row, false, true, false, answer(c, row, e, idToken), null);
+    }
+    Tx before = row;
+    if (before == null) {
+      before = new Tx();
+      before.id = txStore.insert(c, cp, e.uid(), e.evseId() == null ? 0 : e.evseId(), e.timestamp(), protocol);
+      before.protocol = protocol;
+    }
+    txStore.insertEvent(c, cp, e.uid(), before.id, e.seqNo(), e.eventType(), e.triggerReason(), e.timestamp(),
+        e.offline(), e.token(), payload);
+    Rebuilt r = rebuild(c, cp, row == null, before, e);
+    return finish(c, cp, row == null, before, r.tx(), r.replayed(), e, idToken);
   }
 
   private record Rebuilt(Tx tx, boolean replayed) {}
 
-  private Future<Rebuilt> rebuild(SqlConnection c, String cp, boolean created, Tx before, Event e) {
+  private Rebuilt rebuild(WriteConnection c, String cp, boolean created, Tx before, Event e) throws SQLException {
     boolean inOrder = created || before.lastSeqNo == null || e.seqNo() > before.lastSeqNo;
     if (inOrder && (created || !needsReplay(before, e))) {
       Tx t = before.copy();
       State s = new State(t);
-      Future<Void> startKnown = Future.succeededFuture();
       if (!created && !e.started() && t.startTime != null && e.timestamp().compareTo(t.startTime) < 0) {
         // an earlier time only moves the start when no Started event fixed it
-        startKnown = txStore.hasStartedEvent(c, cp, e.uid()).map(started -> {
-          s.hasStarted = started;
-          return null;
-        });
+        s.hasStarted = txStore.hasStartedEvent(c, cp, e.uid());
       } else {
         s.hasStarted = !created;
       }
-      return startKnown.map(v -> {
-        apply(s, e);
-        t.firstSeqNo = t.firstSeqNo == null ? e.seqNo() : Math.min(t.firstSeqNo, e.seqNo());
-        t.seqNoGaps = t.lastSeqNo == null ? null : appendGap(t.seqNoGaps, t.lastSeqNo + 1, e.seqNo() - 1);
-        t.lastSeqNo = e.seqNo();
-        t.offlineEvents += e.offline() ? 1 : 0;
-        return new Rebuilt(t, false);
-      });
+      apply(s, e);
+      t.firstSeqNo = t.firstSeqNo == null ? e.seqNo() : Math.min(t.firstSeqNo, e.seqNo());
+      t.seqNoGaps = t.lastSeqNo == null ? null : appendGap(t.seqNoGaps, t.lastSeqNo + 1, e.seqNo() - 1);
+      t.lastSeqNo = e.seqNo();
+      t.offlineEvents += e.offline() ? 1 : 0;
+      return new Rebuilt(t, false);
     }
     // late or decisive event: rebuild the row from every stored event (this one included), by seqNo
-    return txStore.events(c, cp, e.uid()).map(events -> {
-      Tx t = new Tx();
-      t.id = before.id;
-      t.protocol = before.protocol;
-      t.startResult = before.startResult;
-      t.stopResult = before.stopResult;
-      State s = new State(t);
-      List<Integer> seqs = new ArrayList<>(events.size());
-      int offline = 0;
-      for (TransactionStore.StoredEvent stored : events) {
-        JsonObject p = new JsonObject(stored.payload());
-        apply(s, Event.parse(p, p.containsKey("idToken"), stored.idToken()));
-        seqs.add(stored.seqNo());
-        offline += stored.offline() ? 1 : 0;
-      }
-      t.startTagId = keepCase(before.startTagId, t.startTagId);
-      t.firstSeqNo = seqs.isEmpty() ? null : seqs.get(0);
-      t.lastSeqNo = seqs.isEmpty() ? null : seqs.get(seqs.size() - 1);
-      t.seqNoGaps = gaps(seqs);
-      t.offlineEvents = offline;
-      if (t.startTime == null) {
-        t.startTime = before.startTime;
-      }
-      return new Rebuilt(t, true);
-    });
+    List<TransactionStore.StoredEvent> events = txStore.events(c, cp, e.uid());
+    Tx t = new Tx();
+    t.id = before.id;
+    t.protocol = before.protocol;
+    t.startResult = before.startResult;
+    t.stopResult = before.stopResult;
+    State s = new State(t);
+    List<Integer> seqs = new ArrayList<>(events.size());
+    int offline = 0;
+    for (TransactionStore.StoredEvent stored : events) {
+      JsonObject p = new JsonObject(stored.payload());
+      apply(s, Event.parse(p, p.containsKey("idToken"), stored.idToken()));
+      seqs.add(stored.seqNo());
+      offline += stored.offline() ? 1 : 0;
+    }
+    t.startTagId = keepCase(before.startTagId, t.startTagId);
+    t.firstSeqNo = seqs.isEmpty() ? null : seqs.get(0);
+    t.lastSeqNo = seqs.isEmpty() ? null : seqs.get(seqs.size() - 1);
+    t.seqNoGaps = gaps(seqs);
+    t.offlineEvents = offline;
+    if (t.startTime == null) {
+      t.startTime = before.startTime;
+    }
+    return new Rebuilt(t, true);
   }
 
   private static String keepCase(String before, String after) {
@@ -365,55 +355,46 @@ public final class TransactionEvents {
   }
 
   /** Authorizes what the event bound, writes the row, the samples and the live meter. */
-  private Future<Outcome> finish(SqlConnection c, String cp, boolean created, Tx before, Tx after, boolean replayed,
-      Event e, JsonObject idToken) {
+  private Outcome finish(WriteConnection c, String cp, boolean created, Tx before, Tx after, boolean replayed,
+      Event e, JsonObject idToken) throws SQLException {
     boolean startBound = after.startTagId != null && !after.startTagId.equalsIgnoreCase(before.startTagId);
     boolean stopBound = after.stopTagId != null && !after.stopTagId.equalsIgnoreCase(before.stopTagId);
     // the tags are read only when this event binds one (not for the periodic Updated events)
-    Future<TagRecord> startTagF = after.startTagId == null || !(startBound || stopBound) ? Future.succeededFuture(null)
+    TagRecord startTag = after.startTagId == null || !(startBound || stopBound) ? null
         : txStore.findTag(c, after.startTagId);
-    Future<Void> auth = startTagF.compose(startTag -> {
-      Future<Void> f = Future.succeededFuture();
-      if (startBound) {
-        Authorization.Status status = Authorization.evaluate(startTag, Instant.now());
-        after.startResult = wireStatus(status, startTag);
-        if (denyConcurrentTx && status == Authorization.Status.Accepted && !e.ended() && after.stopTime == null) {
-          f = txStore.otherOpenTransactionWithTag(c, after.startTagId, after.id).map(other -> {
-            if (other) {
-              after.startResult = Authorization.Status.ConcurrentTx.name();
-            }
-            return null;
-          });
-        }
-      } else if (after.startTagId == null) {
-        after.startResult = null;
+    if (startBound) {
+      Authorization.Status status = Authorization.evaluate(startTag, Instant.now());
+      after.startResult = wireStatus(status, startTag);
+      if (denyConcurrentTx && status == Authorization.Status.Accepted && !e.ended() && after.stopTime == null
+          && txStore.otherOpenTransactionWithTag(c, after.startTagId, after.id)) {
+        after.startResult = Authorization.Status.ConcurrentTx.name();
       }
-      if (stopBound) {
-        f = f.compose(v -> txStore.findTag(c, after.stopTagId).map(stopTag -> {
-          Authorization.Status stopStatus = Authorization.evaluate(stopTag, Instant.now());
-          boolean allowed = Authorization.mayStop(after.startTagId, startTag, after.stopTagId, stopTag, stopStatus);
-          after.stopResult = allowed ? "Accepted" : "Invalid";
-          return null;
-        }));
-      } else if (after.stopTime != null && after.stopTagId == null && after.stopResult == null) {
-        after.stopResult = "Accepted"; // no stop token: nothing to refuse (as for 1.6)
-      }
-      return f;
-    });
+    } else if (after.startTagId == null) {
+      after.startResult = null;
+    }
+    if (stopBound) {
+      TagRecord stopTag = txStore.findTag(c, after.stopTagId);
+      Authorization.Status stopStatus = Authorization.evaluate(stopTag, Instant.now());
+      boolean allowed = Authorization.mayStop(after.startTagId, startTag, after.stopTagId, stopTag, stopStatus);
+      after.stopResult = allowed ? "Accepted" : "Invalid";
+    } else if (after.stopTime != null && after.stopTagId == null && after.stopResult == null) {
+      after.stopResult = "Accepted"; // no stop token: nothing to refuse (as for 1.6)
+    }
     boolean newest = created || before.lastSeqNo == null || e.seqNo() >= before.lastSeqNo;
     List<MeterSample> samples = V2Handler.samples(after.connectorId, after.id, e.meterValue());
     LiveMeter live = newest && after.connectorId > 0 ? LiveMeter.of(samples) : null;
     boolean evseLearnt = !created && before.connectorId <= 0 && after.connectorId > 0;
-    return auth
-        .compose(v -> txStore.update(c, after))
-        .compose(v -> evseLearnt ? txStore.assignSamplesToEvse(c, after.id, after.connectorId) : Future.succeededFuture())
-        .compose(v -> txStore.insertSamples(c, cp, samples))
-        .compose(v -> live == null || live.isEmpty() ? Future.succeededFuture()
-            : txStore.updateConnectorMeter(c, cp, after.connectorId, live.energyKwh(), live.powerKw(), live.soc(),
-                live.timestamp()))
-        .compose(v -> answer(c, after, e, idToken))
-        .map(info -> new Outcome(after, created, false, replayed, info,
-            live == null || live.isEmpty() ? null : live));
+    txStore.update(c, after);
+    if (evseLearnt) {
+      txStore.assignSamplesToEvse(c, after.id, after.connectorId);
+    }
+    txStore.insertSamples(c, cp, samples);
+    if (live != null && !live.isEmpty()) {
+      txStore.updateConnectorMeter(c, cp, after.connectorId, live.energyKwh(), live.powerKw(), live.soc(),
+          live.timestamp());
+    }
+    return new Outcome(after, created, false, replayed, answer(c, after, e, idToken),
+        live == null || live.isEmpty() ? null : live);
   }
 
   /** The status as a 2.x idTokenInfo says it ("Unknown" for a token not in ChargeTags). */
@@ -425,24 +406,23 @@ public final class TransactionEvents {
    * The idTokenInfo for the event's token (null when it has none): the token's verdict by the
    * shared rules, the start token keeping a ConcurrentTx verdict while the transaction runs.
    */
-  private Future<JsonObject> answer(SqlConnection c, Tx tx, Event e, JsonObject idToken) {
+  private JsonObject answer(WriteConnection c, Tx tx, Event e, JsonObject idToken) throws SQLException {
     if (idToken == null) {
-      return Future.succeededFuture(null);
+      return null;
     }
     if (e.token() == null) {
       // an empty idToken: NoAuthorization says none is needed, anything else is no known token
       String status = "NoAuthorization".equals(e.tokenType()) ? "Accepted" : "Unknown";
-      return Future.succeededFuture(new JsonObject().put("status", status));
+      return new JsonObject().put("status", status);
     }
-    return txStore.findTag(c, e.token()).map(tag -> {
-      Authorization.Status status = Authorization.evaluate(tag, Instant.now());
-      boolean isStartToken = tx != null && e.token().equalsIgnoreCase(tx.startTagId);
-      if (isStartToken && status == Authorization.Status.Accepted && !e.ended()
-          && Authorization.Status.ConcurrentTx.name().equals(tx.startResult)) {
-        status = Authorization.Status.ConcurrentTx;
-      }
-      return Authorization.idTokenInfo2x(status, tag);
-    });
+    TagRecord tag = txStore.findTag(c, e.token());
+    Authorization.Status status = Authorization.evaluate(tag, Instant.now());
+    boolean isStartToken = tx != null && e.token().equalsIgnoreCase(tx.startTagId);
+    if (isStartToken && status == Authorization.Status.Accepted && !e.ended()
+        && Authorization.Status.ConcurrentTx.name().equals(tx.startResult)) {
+      status = Authorization.Status.ConcurrentTx;
+    }
+    return Authorization.idTokenInfo2x(status, tag);
   }
 
   // ------------------------------------------------------------------ log and events

@@ -88,10 +88,11 @@ public final class V2Handler implements ProtocolHandler {
   public Future<JsonObject> handle(StationContext station, String action, JsonObject p) {
     return switch (action) {
       case "BootNotification" -> bootNotification(station, p);
-      case "Heartbeat" -> store.heartbeat(station.chargePointId()).map(v -> {
+      case "Heartbeat" -> {
+        store.heartbeat(station.chargePointId()); // written in the next LastSeen flush: nothing to wait for
         station.log(null, action, null, null);
-        return new JsonObject().put("currentTime", Times.now());
-      });
+        yield Future.succeededFuture(new JsonObject().put("currentTime", Times.now()));
+      }
       case "Authorize" -> authorize(station, p);
       case "TransactionEvent" -> transactions.handle(station, p);
       case "StatusNotification" -> statusNotification(station, p);

@@ -24,9 +24,11 @@ final class SqliteCeiling {
 
   /** Storage layouts compared by {@code Bench ceiling}. */
   enum Layout {
-    /** The server's schema and statements, as they are. */
+    /** The server's schema and statements, as they are (unique on ChargePointId and a 64-bit SampleHash). */
     SERVER,
-    /** The same rows without the text SampleKey column's unique index (retries then need another dedup). */
+    /** Unique on ChargePointId and the ~90-character text SampleKey instead (the schema before version 4). */
+    TEXT_KEY,
+    /** The same rows without a unique index (retries then need another dedup). */
     NO_KEY_INDEX,
     /** One row per MeterValues: the sampled values as one JSON text, unique on (ChargePointId, MessageKey). */
     ROW_PER_MESSAGE
@@ -47,15 +49,18 @@ final class SqliteCeiling {
     Path db = dir.resolve("ceiling-" + synchronous + ".sqlite");
     Files.copy(templateDb, db, StandardCopyOption.REPLACE_EXISTING);
     String url = "jdbc:sqlite:" + db + "?journal_mode=WAL&synchronous=" + synchronous
-        + "&busy_timeout=10000&foreign_keys=true";
+        + "&busy_timeout=10000&foreign_keys=true&cache_size=-65536";
     LatencyHistogram commitLatency = new LatencyHistogram();
     long ops = 0;
     long commits = 0;
     long samples = 0;
     long[] clock = new long[chargers];
     try (Connection c = DriverManager.getConnection(url)) {
-      if (layout == Layout.NO_KEY_INDEX) {
-        c.createStatement().execute("DROP INDEX IX_MeterSample_Key");
+      if (layout == Layout.NO_KEY_INDEX || layout == Layout.TEXT_KEY) {
+        c.createStatement().execute("DROP INDEX IX_MeterSample_Hash");
+      }
+      if (layout == Layout.TEXT_KEY) {
+        c.createStatement().execute("CREATE UNIQUE INDEX IX_MeterSample_Key ON MeterSample (ChargePointId, SampleKey)");
       } else if (layout == Layout.ROW_PER_MESSAGE) {
         c.createStatement().execute("CREATE TABLE MeterValueRow (RowId INTEGER PRIMARY KEY AUTOINCREMENT, "
             + "ChargePointId TEXT NOT NULL, ConnectorId INTEGER NOT NULL, TransactionId INTEGER, Timestamp TEXT NOT NULL, "
@@ -65,11 +70,10 @@ final class SqliteCeiling {
       c.setAutoCommit(false);
       PreparedStatement insertRow = layout != Layout.ROW_PER_MESSAGE ? null : c.prepareStatement("INSERT OR IGNORE INTO MeterValueRow (ChargePointId, "
           + "ConnectorId, TransactionId, Timestamp, Samples, MessageKey) VALUES (?, ?, ?, ?, ?, ?)");
-      // the server's SQL (Store.insertSamples, ensureConnector, updateConnectorMeter)
+      // the server's SQL (Store.insertSamples, updateConnector)
       PreparedStatement insert = c.prepareStatement("INSERT OR IGNORE INTO MeterSample (ChargePointId, ConnectorId, "
-          + "TransactionId, Timestamp, Value, NumericValue, Measurand, Unit, Phase, Location, Context, Format, SampleKey) "
-          + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      PreparedStatement select = c.prepareStatement("SELECT 1 FROM ConnectorStatus WHERE ChargePointId = ? AND ConnectorId = ?");
+          + "TransactionId, Timestamp, Value, NumericValue, Measurand, Unit, Phase, Location, Context, Format, SampleKey, "
+          + "SampleHash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       PreparedStatement insertConnector = c.prepareStatement("INSERT INTO ConnectorStatus (ChargePointId, ConnectorId) VALUES (?, ?)");
       PreparedStatement update = c.prepareStatement("UPDATE ConnectorStatus SET LastMeter = COALESCE(?, LastMeter), "
           + "LastMeterTime = COALESCE(?, LastMeterTime), LastPowerKw = COALESCE(?, LastPowerKw), "
@@ -88,7 +92,8 @@ final class SqliteCeiling {
           for (int s = 0; s < samplesPerMessage; s++) {
             String[] kind = KINDS[s % KINDS.length].split("\\|", -1);
             String ts = s < KINDS.length ? time : Payloads.time(base + clock[i] + s / KINDS.length);
-            batch.add(new MeterSample(1, 7L, ts, "230.1", 230.1, kind[0], "V", kind[1].isEmpty() ? null : kind[1],
+            // a transaction per charger, as in the server's ingest (scattered TransactionId index entries)
+            batch.add(new MeterSample(1, i + 1L, ts, "230.1", 230.1, kind[0], "V", kind[1].isEmpty() ? null : kind[1],
                 "Outlet", "Sample.Periodic", "Raw"));
           }
           if (layout == Layout.ROW_PER_MESSAGE) {
@@ -100,10 +105,10 @@ final class SqliteCeiling {
             }
             insertRow.setString(1, cp);
             insertRow.setInt(2, 1);
-            insertRow.setLong(3, 7L);
+            insertRow.setLong(3, i + 1L);
             insertRow.setString(4, time);
             insertRow.setString(5, json.append(']').toString());
-            insertRow.setString(6, "1|7|" + time);
+            insertRow.setString(6, "1|" + (i + 1) + "|" + time);
             insertRow.executeUpdate();
           }
           for (MeterSample s : layout == Layout.ROW_PER_MESSAGE ? List.<MeterSample>of() : batch) {
@@ -120,21 +125,11 @@ final class SqliteCeiling {
             insert.setString(11, s.context());
             insert.setString(12, s.format());
             insert.setString(13, s.key());
+            insert.setLong(14, MeterSample.keyHash(s.key()));
             insert.addBatch();
           }
           if (layout != Layout.ROW_PER_MESSAGE) {
             insert.executeBatch();
-          }
-          select.setString(1, cp);
-          select.setInt(2, 1);
-          boolean exists;
-          try (ResultSet rs = select.executeQuery()) {
-            exists = rs.next();
-          }
-          if (!exists) {
-            insertConnector.setString(1, cp);
-            insertConnector.setInt(2, 1);
-            insertConnector.executeUpdate();
           }
           update.setDouble(1, 12.3);
           update.setString(2, time);
@@ -142,7 +137,12 @@ final class SqliteCeiling {
           update.setDouble(4, 40.0);
           update.setString(5, cp);
           update.setInt(6, 1);
-          update.executeUpdate();
+          if (update.executeUpdate() == 0) {
+            insertConnector.setString(1, cp);
+            insertConnector.setInt(2, 1);
+            insertConnector.executeUpdate();
+            update.executeUpdate();
+          }
           ops++;
           samples += samplesPerMessage;
         }

@@ -48,6 +48,8 @@ class DialectTest {
         + "WITH (IGNORE_DUP_KEY = ON);"));
     assertTrue(schema.contains("CREATE UNIQUE INDEX IX_Transaction_UID ON Transactions (ChargePointId, Uid) "
         + "WHERE Uid IS NOT NULL;"));
+    assertTrue(Files.readString(Path.of("sql/sqlserver/004-sample-hash.sql")).contains("CREATE UNIQUE INDEX "
+        + "IX_MeterSample_Hash ON MeterSample (ChargePointId, SampleHash) WITH (IGNORE_DUP_KEY = ON);"));
   }
 
   @Test

@@ -41,7 +41,7 @@ class PostgresReconnectTest {
     Database database = Database.open(vertx, Config.of(new JsonObject().put("db", db)));
     try {
       LocalCodec.register(vertx);
-      await(vertx.deployVerticle(new StoreVerticle(database.writePool(), 100)));
+      await(vertx.deployVerticle(new StoreVerticle(database, 100)));
       Store store = new Store(vertx, database.readPool(), database.dialect());
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
       assertEquals("Accepted", await(store.findChargePoint("CP1")).registrationStatus());
