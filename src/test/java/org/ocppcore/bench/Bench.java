@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.ocppcore.bench.LoadGenerator.Proto;
 
 /**
- * The load benchmark: {@code Bench hold|ingest|storm|all [flags]}. Starts the packaged server and
+ * The load benchmark: {@code Bench hold|ingest|storm|commands|all [flags]}. Starts the packaged server and
  * the bare {@link BaselineServer} as child processes (each in a temp folder of its own, loopback
  * only), drives both with the same {@link LoadGenerator} in this JVM, samples their RSS, CPU and
  * heap, and prints one results block and one {@code BENCH-SUMMARY} JSON line (medians over
@@ -30,9 +30,10 @@ import org.ocppcore.bench.LoadGenerator.Proto;
 public final class Bench {
 
   static final String USAGE = """
-      usage: Bench hold|ingest|storm|all|ceiling [flags]
-        (ceiling: the SQLite storage ceiling alone, for the server's layout and two alternatives)
-        --chargers N            simulated chargers (hold/storm 5000, ingest 1000)
+      usage: Bench hold|ingest|storm|commands|all|ceiling [flags]
+        (ceiling: the SQLite storage ceiling alone, for the server's layout and two alternatives;
+         commands: REST API commands to random connected chargers while hold runs, ours only; all: hold, ingest, storm)
+        --chargers N            simulated chargers (hold/storm 5000, ingest 1000, commands 10000)
         --ramp-per-sec R        new connections per second (hold/ingest 2000; storm 0 = all at once)
         --duration S            hold: seconds held after the ramp (20); ingest: seconds per load step (5)
         --rate R                ingest: one open-loop step at R msgs/s instead of the saturation probe + ladder
@@ -40,7 +41,7 @@ public final class Bench {
         --warmup S              ingest: seconds of closed-loop load before measuring, for the JIT (15)
         --samples-per-message K sampled values per MeterValues (10)
         --tx-messages M         ingest: MeterValues per transaction before Stop + new Start (0 = endless)
-        --heartbeat-interval S  hold: seconds between heartbeats (30); --status-interval S, --meter-interval S (0 = off)
+        --heartbeat-interval S  hold/commands: seconds between heartbeats (30); --status-interval S, --meter-interval S (0 = off)
         --sources A,B           loopback source addresses (127.0.0.1); use two above ~25k chargers
         --protocol-mix 16:80,201:20   weights per OCPP version (16:100)
         --v2-metervalues        2.0.1 chargers send MeterValues instead of TransactionEvent(Updated)
@@ -54,6 +55,11 @@ public final class Bench {
         --storm-warmups K       storm: K unmeasured storms (connect, boot, disconnect) first, so the measured one
                                 meets a warm JIT (0: the measured storm meets a freshly started server)
         --connect-timeout S     (30); --max-connecting N: handshakes in progress at most (0 = unlimited)
+        --commands N            commands: API commands measured (5000), after --command-warmup N unmeasured ones (1000)
+        --command-rate R        commands: open loop, commands per second (200); latency counts from each one's due time
+        --command-concurrency K commands: then --commands more in a closed loop, K outstanding (0 = skip)
+        --command-mix trigger:1,get-configuration:1   command kinds by weight (TriggerMessage Heartbeat,
+                                GetConfiguration / 2.x GetBaseReport)
         --jfr                   ingest: one extra run of ours with a JFR recording (kept out of the medians)
         --perf                  ingest/storm: one extra run of ours sampled by Linux perf (needs linux-perf;
                                 kept out of the medians)
@@ -90,6 +96,11 @@ public final class Bench {
     int warmup = 15;
     int stormWarmups;
     int ceilingBatch = 100;
+    int commands = 5000;
+    int commandWarmup = 1000;
+    double commandRate = 200;
+    int commandConcurrency;
+    Map<String, Integer> commandMix = parseCommandMix("trigger:1,get-configuration:1");
     boolean jfr;
     boolean perf;
     Path jar = Path.of("target/ocpp-core.jar");
@@ -103,7 +114,7 @@ public final class Bench {
         throw new IllegalArgumentException(USAGE);
       }
       o.command = args[0];
-      if (!List.of("hold", "ingest", "storm", "all", "ceiling").contains(o.command)) {
+      if (!List.of("hold", "ingest", "storm", "commands", "all", "ceiling").contains(o.command)) {
         throw new IllegalArgumentException("unknown scenario " + o.command + "\n" + USAGE);
       }
       for (int i = 1; i < args.length; i++) {
@@ -137,6 +148,11 @@ public final class Bench {
           case "--warmup" -> o.warmup = Integer.parseInt(v);
           case "--storm-warmups" -> o.stormWarmups = Integer.parseInt(v);
           case "--ceiling-batch" -> o.ceilingBatch = Integer.parseInt(v);
+          case "--commands" -> o.commands = Integer.parseInt(v);
+          case "--command-warmup" -> o.commandWarmup = Integer.parseInt(v);
+          case "--command-rate" -> o.commandRate = Double.parseDouble(v);
+          case "--command-concurrency" -> o.commandConcurrency = Integer.parseInt(v);
+          case "--command-mix" -> o.commandMix = parseCommandMix(v);
           case "--samples-per-message" -> o.samplesPerMessage = Integer.parseInt(v);
           case "--tx-messages" -> o.txMessages = Integer.parseInt(v);
           case "--heartbeat-interval" -> o.heartbeatInterval = Integer.parseInt(v);
@@ -176,7 +192,33 @@ public final class Bench {
       if (o.inflight > 1 && o.txMessages > 0) {
         throw new IllegalArgumentException("--inflight > 1 needs --tx-messages 0 (a Stop must follow its MeterValues)");
       }
+      if (o.command.equals("commands") && !o.targets.contains("ours")) {
+        throw new IllegalArgumentException("commands runs against ours only (the baseline has no API)");
+      }
+      if (o.commands < 1 || o.commands > 1_000_000 || o.commandWarmup < 0 || o.commandRate <= 0
+          || o.commandConcurrency < 0 || o.commandConcurrency > 1000) {
+        throw new IllegalArgumentException("--commands 1..1000000, --command-warmup >= 0, --command-rate > 0, "
+            + "--command-concurrency 0..1000");
+      }
       return o;
+    }
+
+    static Map<String, Integer> parseCommandMix(String v) {
+      Map<String, Integer> mix = new LinkedHashMap<>();
+      for (String part : v.split(",")) {
+        String[] kv = part.trim().split(":");
+        if (!CommandClient.KINDS.containsKey(kv[0])) {
+          throw new IllegalArgumentException("--command-mix: unknown command " + kv[0] + " " + CommandClient.KINDS.keySet());
+        }
+        int w = kv.length > 1 ? Integer.parseInt(kv[1]) : 1;
+        if (w > 0) {
+          mix.put(kv[0], w);
+        }
+      }
+      if (mix.isEmpty()) {
+        throw new IllegalArgumentException("--command-mix needs a positive weight");
+      }
+      return mix;
     }
 
     static Map<Proto, Integer> parseMix(String v) {
@@ -200,7 +242,8 @@ public final class Bench {
     }
 
     int chargers(String scenario) {
-      return chargers != null ? chargers : scenario.equals("ingest") ? 1000 : 5000;
+      return chargers != null ? chargers
+          : scenario.equals("ingest") ? 1000 : scenario.equals("commands") ? 10_000 : 5000;
     }
 
     int ramp(String scenario) {
@@ -224,8 +267,8 @@ public final class Bench {
     }
   }
 
-  /** Paths shared by every run. */
-  record Env(Path work, Path jar, Path benchClasses, Path templateDb) {}
+  /** Paths shared by every run; {@code apiKey}: an admin key in the template database (commands only). */
+  record Env(Path work, Path jar, Path benchClasses, Path templateDb, String apiKey) {}
 
   private final Options o;
   private final Env env;
@@ -313,16 +356,18 @@ public final class Bench {
     Files.copy(jar, jarCopy);
     Path benchClasses = Path.of(BaselineServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path template = null;
+    String apiKey = null;
     if (o.targets.contains("ours") || o.command.equals("ceiling")) {
       int max = 0;
       for (String sc : scenarios(o.command)) {
         max = Math.max(max, o.chargers(sc));
       }
       log("seeding a database with " + max + " charge points");
-      Target.buildTemplate(work.resolve("template"), jarCopy, max, "CP");
+      apiKey = Target.buildTemplate(work.resolve("template"), jarCopy, max, "CP",
+          scenarios(o.command).contains("commands"));
       template = work.resolve("template").resolve("ocpp.sqlite");
     }
-    return new Env(work, jarCopy, benchClasses, template);
+    return new Env(work, jarCopy, benchClasses, template, apiKey);
   }
 
   static List<String> scenarios(String command) {
@@ -347,10 +392,12 @@ public final class Bench {
           specs.add(Target.Spec.ours(sync));
         }
       }
-      if (o.targets.contains("baseline")) {
+      // the baseline has no API: commands measures ours alone
+      if (o.targets.contains("baseline") && !scenario.equals("commands")) {
         specs.add(Target.Spec.baselineSpec());
       }
-      boolean profiling = (o.jfr && scenario.equals("ingest")) || (o.perf && !scenario.equals("hold"));
+      boolean profiling = (o.jfr && scenario.equals("ingest"))
+          || (o.perf && (scenario.equals("ingest") || scenario.equals("storm")));
       if (profiling && o.targets.contains("ours")) {
         // profiling slows the server down: one extra run of ours does it, and stays out of the medians
         Target.Spec spec = specs.get(0);
@@ -388,6 +435,7 @@ public final class Bench {
             r = switch (scenario) {
               case "hold" -> hold(spec, run);
               case "ingest" -> ingest(spec, run);
+              case "commands" -> commands(spec, run);
               default -> storm(spec, run);
             };
           } catch (Exception e) {
@@ -444,6 +492,15 @@ public final class Bench {
       f.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       log(what + ": not complete after " + timeoutMs + " ms, going on");
+    }
+  }
+
+  /** The future's value; the run fails when it is not there within {@code timeoutMs}. */
+  private static <T> T result(io.vertx.core.Future<T> f, long timeoutMs, String what) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(what + ": not complete after " + timeoutMs + " ms");
     }
   }
 
@@ -803,6 +860,79 @@ public final class Bench {
     return r;
   }
 
+  // ------------------------------------------------------------------ scenario (d): commands
+
+  /** Closed loop: no command starts after this (the open loop ends by its schedule). */
+  private static final int CLOSED_LOOP_MAX_SECONDS = 120;
+
+  private JsonObject commands(Target.Spec spec, int run) throws Exception {
+    int n = o.chargers("commands");
+    int ramp = o.ramp("commands");
+    String mix = String.join(",", o.commandMix.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).toList());
+    JsonObject r = new JsonObject().put("chargers", n).put("rampPerSec", ramp).put("commands", o.commands)
+        .put("commandWarmup", o.commandWarmup).put("commandRate", o.commandRate)
+        .put("commandConcurrency", o.commandConcurrency).put("commandMix", mix)
+        .put("heartbeatInterval", o.heartbeatInterval);
+    try (Target t = start(spec, "commands", run); ProcSampler sampler = new ProcSampler(t.pid(), 500);
+         CommandClient api = new CommandClient(t.httpPort, env.apiKey(), o.commandMix, o.commandConcurrency)) {
+      LoadGenerator gen = new LoadGenerator(settings(t, "commands"), n);
+      try {
+        Metrics ramping = gen.phase("ramp");
+        long t0 = System.nanoTime();
+        awaitFuture(gen.connectAll(ramp), 60_000L + (ramp > 0 ? 1000L * n / ramp : 0), "ramp");
+        r.put("rampSeconds", ProcSampler.round((System.nanoTime() - t0) / 1e9)).put("ramp", ramping.toJson());
+        // (a) hold: every charger heartbeats while the commands run
+        gen.startIntervals(o.heartbeatInterval, o.statusInterval, o.meterInterval);
+        List<String> ids = gen.readyIds();
+        if (ids.isEmpty()) {
+          throw new IllegalStateException("no charger booted");
+        }
+        int openSeconds = (int) Math.ceil(o.commands / o.commandRate) + 5;
+        long wait = 1000L * openSeconds + CommandClient.CLIENT_TIMEOUT_MS + 10_000;
+        if (o.commandWarmup > 0) {
+          // unmeasured: the server's API path meets a cold JIT and empty pools first
+          gen.phase("warmup");
+          JsonObject w = result(api.run(ids, o.commandWarmup, o.commandRate, 0,
+              (int) Math.ceil(o.commandWarmup / o.commandRate) + 5, new Metrics("warmup")), wait, "warm-up commands");
+          r.put("warmup", w);
+          log(String.format("%s warm-up: %d commands, %d ok, p99 %.1f ms", spec.label(), w.getInteger("sent"),
+              w.getLong("ok"), w.getDouble("p99Ms")));
+        }
+        Metrics holding = gen.phase("hold-open");
+        ProcSampler.Reading a = sampler.read();
+        sampler.resetHeapMax();
+        JsonObject open = result(api.run(ids, o.commands, o.commandRate, 0, openSeconds, new Metrics("open")), wait,
+            "commands");
+        ProcSampler.Reading b = sampler.read();
+        Metrics holdingClosed = gen.phase("hold-closed");
+        r.put("connected", gen.openCount())
+            .put("ready", ids.size())
+            .put("open", open)
+            .put("openStats", sampler.between(a, b))
+            .put("hold", holding.toJson());
+        log(String.format("%s commands: %d sent at %.0f/s, %d ok (%s), p50 %.1f p99 %.1f max %.1f ms; "
+                + "Heartbeat p99 %.1f ms", spec.label(), open.getInteger("sent"), o.commandRate, open.getLong("ok"),
+            open.getJsonObject("statuses").encode(), open.getDouble("p50Ms"), open.getDouble("p99Ms"),
+            open.getDouble("maxMs"), Metrics.ms(holding.hist("Heartbeat").percentileMicros(99))));
+        if (o.commandConcurrency > 0) {
+          ProcSampler.Reading c = sampler.read();
+          sampler.resetHeapMax();
+          JsonObject closed = result(api.run(ids, o.commands, 0, o.commandConcurrency, CLOSED_LOOP_MAX_SECONDS,
+              new Metrics("closed")), 1000L * CLOSED_LOOP_MAX_SECONDS + CommandClient.CLIENT_TIMEOUT_MS + 10_000,
+              "closed-loop commands");
+          ProcSampler.Reading d = sampler.read();
+          r.put("closed", closed).put("closedStats", sampler.between(c, d)).put("holdClosed", holdingClosed.toJson());
+          log(String.format("%s closed loop (%d outstanding): %.0f commands/s, p99 %.1f ms, %d failed", spec.label(),
+              o.commandConcurrency, closed.getDouble("rate"), closed.getDouble("p99Ms"), closed.getLong("failed")));
+        }
+        gen.phase("end");
+      } finally {
+        gen.close();
+      }
+    }
+    return r;
+  }
+
   // ------------------------------------------------------------------ summary
 
   /** One reported figure: where to find it in a result, whether lower is better. */
@@ -843,7 +973,29 @@ public final class Bench {
       new Figure("storm", "BootNotification p99 (ms)", "storm.latencyMs.BootNotification.p99", true),
       new Figure("storm", "server CPU during storm (%)", "proc.serverCpuPct", true),
       new Figure("storm", "generator CPU during storm (%)", "proc.generatorCpuPct", true),
-      new Figure("storm", "listen queue overflows (machine)", "tcp.ListenOverflows", true));
+      new Figure("storm", "listen queue overflows (machine)", "tcp.ListenOverflows", true),
+      new Figure("commands", "chargers connected", "connected", false),
+      new Figure("commands", "connections failed", "ramp.connectFailed", true),
+      new Figure("commands", "commands sent", "open.sent", false),
+      new Figure("commands", "commands answered 2xx", "open.ok", false),
+      new Figure("commands", "commands failed (other status or none)", "open.failed", true),
+      new Figure("commands", "command rate achieved (/s)", "open.rate", false),
+      new Figure("commands", "command p50 (ms)", "open.p50Ms", true),
+      new Figure("commands", "command p95 (ms)", "open.p95Ms", true),
+      new Figure("commands", "command p99 (ms)", "open.p99Ms", true),
+      new Figure("commands", "command max (ms)", "open.maxMs", true),
+      new Figure("commands", "server CPU during commands (%)", "openStats.serverCpuPct", true),
+      new Figure("commands", "bench JVM CPU (generator + API client) (%)", "openStats.generatorCpuPct", true),
+      new Figure("commands", "other tenants' CPU (%)", "openStats.otherCpuPct", true),
+      new Figure("commands", "Heartbeat p50 during commands (ms)", "hold.latencyMs.Heartbeat.p50", true),
+      new Figure("commands", "Heartbeat p99 during commands (ms)", "hold.latencyMs.Heartbeat.p99", true),
+      new Figure("commands", "Heartbeat max during commands (ms)", "hold.latencyMs.Heartbeat.max", true),
+      new Figure("commands", "charger errors during commands", "hold.callErrors", true),
+      new Figure("commands", "closed-loop commands/s", "closed.rate", false),
+      new Figure("commands", "closed-loop p50 (ms)", "closed.p50Ms", true),
+      new Figure("commands", "closed-loop p99 (ms)", "closed.p99Ms", true),
+      new Figure("commands", "closed-loop failed", "closed.failed", true),
+      new Figure("commands", "server CPU in the closed loop (%)", "closedStats.serverCpuPct", true));
 
   private JsonObject summarize(JsonObject machine) {
     StringBuilder table = new StringBuilder();
@@ -858,6 +1010,9 @@ public final class Bench {
       }
       table.append("\n### ").append(scenario).append(" — medians of ").append(o.runs).append(" run(s)")
           .append(scenario.equals("ingest") ? ", " + o.samplesPerMessage + " samples per MeterValues" : "")
+          .append(scenario.equals("commands") ? ", " + o.commands + " API commands at " + fmt(o.commandRate) + "/s ("
+              + String.join(", ", o.commandMix.keySet()) + ")"
+              + (o.commandConcurrency > 0 ? ", then closed loop " + o.commandConcurrency : "") : "")
           .append(", chargers ").append(o.chargers(scenario)).append("\n\n| figure |");
       for (String l : labels) {
         table.append(' ').append(l).append(" |");

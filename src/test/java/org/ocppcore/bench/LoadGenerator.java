@@ -171,6 +171,17 @@ final class LoadGenerator implements AutoCloseable {
     return lastReadyNanos;
   }
 
+  /** Ids of the chargers booted and connected now (the addressees of API commands). */
+  List<String> readyIds() {
+    List<String> ids = new ArrayList<>();
+    for (SimCharger c : chargers) {
+      if (c.ready) {
+        ids.add(c.id);
+      }
+    }
+    return ids;
+  }
+
   // ------------------------------------------------------------------ connection ramp
 
   /**

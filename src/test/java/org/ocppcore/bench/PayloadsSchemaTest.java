@@ -58,7 +58,7 @@ class PayloadsSchemaTest {
       assertNull(v, () -> action + " => " + v);
     }
     for (String action : new String[] {"Reset", "ChangeAvailability", "TriggerMessage", "UnlockConnector",
-        "RequestStartTransaction", "RequestStopTransaction", "ClearCache", "GetLocalListVersion"}) {
+        "RequestStartTransaction", "RequestStopTransaction", "ClearCache", "GetLocalListVersion", "GetBaseReport"}) {
       JsonNode node = JSON.readTree(Payloads.answerTo(action, true));
       SchemaValidator.Violation v = SCHEMAS.validate(OcppVersion.V201, action, true, node);
       assertNull(v, () -> action + " (2.0.1) => " + v);

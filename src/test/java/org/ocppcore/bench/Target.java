@@ -46,12 +46,15 @@ final class Target implements AutoCloseable {
   final Spec spec;
   final Path dir;
   final int port;
+  /** Ours: the management port (REST API under /api/v1); 0 for the baseline, which has none. */
+  final int httpPort;
   final Process process;
 
-  private Target(Spec spec, Path dir, int port, Process process) {
+  private Target(Spec spec, Path dir, int port, int httpPort, Process process) {
     this.spec = spec;
     this.dir = dir;
     this.port = port;
+    this.httpPort = httpPort;
     this.process = process;
   }
 
@@ -94,6 +97,7 @@ final class Target implements AutoCloseable {
   static Target start(Spec spec, Path dir, Bench.Env env, Bench.Options o, List<String> protocols) throws Exception {
     Files.createDirectories(dir);
     int port = freePort();
+    int httpPort = spec.baseline() ? 0 : freePort();
     List<String> cmd = new ArrayList<>();
     cmd.add(Tools.jdkTool("java"));
     cmd.addAll(jvmOptions(o));
@@ -111,7 +115,7 @@ final class Target implements AutoCloseable {
               .put("port", port)
               // ocpp.protocols keeps the server's default (every version it implements)
               .put("pingIntervalSeconds", 3600))
-          .put("http", new JsonObject().put("host", "127.0.0.1").put("port", freePort()))
+          .put("http", new JsonObject().put("host", "127.0.0.1").put("port", httpPort))
           .put("db", new JsonObject()
               .put("url", "jdbc:sqlite:" + dir.resolve("ocpp.sqlite"))
               .put("synchronous", spec.synchronous()))
@@ -130,12 +134,16 @@ final class Target implements AutoCloseable {
     Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd) + "\n");
     Process p = pb.start();
     CHILDREN.add(p);
-    Target t = new Target(spec, dir, port, p);
-    t.awaitPort(60_000);
+    Target t = new Target(spec, dir, port, httpPort, p);
+    t.awaitPort(port, 60_000);
+    if (httpPort != 0) {
+      // the management port opens after the gateway's
+      t.awaitPort(httpPort, 60_000);
+    }
     return t;
   }
 
-  private void awaitPort(long timeoutMs) throws Exception {
+  private void awaitPort(int port, long timeoutMs) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (true) {
       if (!process.isAlive()) {
@@ -193,9 +201,12 @@ final class Target implements AutoCloseable {
 
   /**
    * Builds the seeded database once per benchmark: {@code admin tag} makes the server create its
-   * schema (and the tag the chargers use), then JDBC inserts the charge points.
+   * schema (and the tag the chargers use), {@code admin api-key} (when {@code apiKey}) an admin
+   * key for the REST API, then JDBC inserts the charge points.
+   *
+   * @return the API key, or null
    */
-  static void buildTemplate(Path dir, Path jar, int chargers, String idPrefix) throws Exception {
+  static String buildTemplate(Path dir, Path jar, int chargers, String idPrefix, boolean apiKey) throws Exception {
     Files.createDirectories(dir);
     Path db = dir.resolve("ocpp.sqlite");
     JsonObject config = new JsonObject()
@@ -203,19 +214,21 @@ final class Target implements AutoCloseable {
         .put("http", new JsonObject().put("host", "127.0.0.1"))
         .put("db", new JsonObject().put("url", "jdbc:sqlite:" + db));
     Files.writeString(dir.resolve("config.json"), config.encodePrettily());
-    ProcessBuilder pb = new ProcessBuilder(Tools.jdkTool("java"), "-jar", jar.toString(), "--config",
-        dir.resolve("config.json").toString(), "admin", "tag", Payloads.TAG, "--name", "benchmark")
-        .directory(dir.toFile()).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("OCPPCORE_"));
-    Process p = pb.start();
-    CHILDREN.add(p);
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      CHILDREN.remove(p);
-      throw new IllegalStateException("admin tag failed: " + new String(out, StandardCharsets.UTF_8));
+    admin(dir, jar, "tag", Payloads.TAG, "--name", "benchmark");
+    String key = null;
+    if (apiKey) {
+      // printed once, on the line after "shown only now:" (log lines may follow); only its hash is stored
+      String out = admin(dir, jar, "api-key", "bench", "--role", "admin");
+      List<String> lines = out.lines().map(String::trim).toList();
+      for (int i = 0; i + 1 < lines.size() && key == null; i++) {
+        if (lines.get(i).endsWith("shown only now:") && lines.get(i + 1).matches("[A-Za-z0-9_-]{40,}")) {
+          key = lines.get(i + 1);
+        }
+      }
+      if (key == null) {
+        throw new IllegalStateException("admin api-key printed no key:\n" + out);
+      }
     }
-    CHILDREN.remove(p);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO ChargePoint (ChargePointId, Name, "
@@ -238,5 +251,25 @@ final class Target implements AutoCloseable {
         st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
       }
     }
+    return key;
+  }
+
+  /** Runs the server's {@code admin} subcommand on the database of {@code dir}/config.json; returns its output. */
+  private static String admin(Path dir, Path jar, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Tools.jdkTool("java"), "-jar", jar.toString(), "--config",
+        dir.resolve("config.json").toString(), "admin"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("OCPPCORE_"));
+    Process p = pb.start();
+    CHILDREN.add(p);
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      CHILDREN.remove(p);
+      throw new IllegalStateException("admin " + args[0] + " failed: " + new String(out, StandardCharsets.UTF_8));
+    }
+    CHILDREN.remove(p);
+    return new String(out, StandardCharsets.UTF_8);
   }
 }
