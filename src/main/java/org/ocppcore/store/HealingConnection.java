@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * 57P0x, or the driver's connection exceptions) on any statement, lets that statement fail, and on
  * the next use returns the dead connection (the pool's exception sorter discards it) and continues
  * on a fresh one. A transaction that was open on the dead connection is gone: its rollback is a
- * no-op, and the group-commit writer retries its work on the fresh connection.
+ * no-op. (The group-commit writer does not use this handle: it replaces its own connection, see
+ * StoreVerticle.)
  *
  * <p>Calls come one at a time (the Vert.x JDBC client serialises the work of one connection), so
  * the handle needs no locks.

@@ -235,17 +235,12 @@ public final class Store {
     });
   }
 
-  /** UPDATE, and when the row is missing INSERT it first (for a known charge point only) and UPDATE again. */
+  /** UPDATEs the ChargePointBoot row, creating it first when missing (for a known charge point only). */
   private static void upsertBoot(WriteConnection c, String id, String assignments, Object... values)
       throws SQLException {
-    Object[] params = java.util.Arrays.copyOf(values, values.length + 1);
-    params[values.length] = id;
-    String update = "UPDATE ChargePointBoot SET " + assignments + " WHERE ChargePointId = ?";
-    if (c.update(update, params) == 0
-        && c.update("INSERT INTO ChargePointBoot (ChargePointId) SELECT ChargePointId FROM ChargePoint "
-            + "WHERE ChargePointId = ?", id) > 0) {
-      c.update(update, params);
-    }
+    c.updateCreatingRow("UPDATE ChargePointBoot SET " + assignments + " WHERE ChargePointId = ?", values,
+        new Object[] {id}, "INSERT INTO ChargePointBoot (ChargePointId) SELECT ChargePointId FROM ChargePoint "
+            + "WHERE ChargePointId = ?");
   }
 
   // ---------------------------------------------------------------- authorization
@@ -399,20 +394,11 @@ public final class Store {
         + "LastSoc = COALESCE(?, LastSoc)", energyKwh, energyKwh == null ? null : time, powerKw, soc);
   }
 
-  /**
-   * UPDATEs a ConnectorStatus row, first INSERTing it when missing: one statement for a known
-   * connector, which is every message after the first (portable, unlike each dialect's upsert).
-   */
+  /** UPDATEs a ConnectorStatus row, creating it first when missing. */
   static void updateConnector(WriteConnection c, String cpId, int connectorId, String assignments, Object... values)
       throws SQLException {
-    Object[] params = java.util.Arrays.copyOf(values, values.length + 2);
-    params[values.length] = cpId;
-    params[values.length + 1] = connectorId;
-    String update = "UPDATE ConnectorStatus SET " + assignments + " WHERE ChargePointId = ? AND ConnectorId = ?";
-    if (c.update(update, params) == 0) {
-      c.update("INSERT INTO ConnectorStatus (ChargePointId, ConnectorId) VALUES (?, ?)", cpId, connectorId);
-      c.update(update, params);
-    }
+    c.updateCreatingRow("UPDATE ConnectorStatus SET " + assignments + " WHERE ChargePointId = ? AND ConnectorId = ?",
+        values, new Object[] {cpId, connectorId}, "INSERT INTO ConnectorStatus (ChargePointId, ConnectorId) VALUES (?, ?)");
   }
 
   /** A status report: the connector's current status and a history row. */

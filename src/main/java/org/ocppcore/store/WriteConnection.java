@@ -79,6 +79,20 @@ public final class WriteConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code update} (its parameters: {@code values}, then {@code keys}); when it changed no row,
+   * runs {@code create} with {@code keys} and, if that made the row, the update again. For a row that
+   * exists (every message after a charger's first) this is one statement, and it is portable, unlike
+   * each dialect's upsert. {@code create} may insert nothing (a charge point that is not known).
+   */
+  public void updateCreatingRow(String update, Object[] values, Object[] keys, String create) throws SQLException {
+    Object[] params = java.util.Arrays.copyOf(values, values.length + keys.length);
+    System.arraycopy(keys, 0, params, values.length, keys.length);
+    if (update(update, params) == 0 && update(create, keys) > 0) {
+      update(update, params);
+    }
+  }
+
   /** Runs one statement for each parameter row in a single JDBC batch; the update count of each. */
   public int[] batch(String sql, List<Object[]> rows) throws SQLException {
     if (rows.isEmpty()) {
