@@ -204,41 +204,20 @@ public final class Bench {
     }
 
     static Map<String, Integer> parseCommandMix(String v) {
-      Map<String, Integer> mix = new LinkedHashMap<>();
-      for (String part : v.split(",")) {
-        String[] kv = part.trim().split(":");
-        if (!CommandClient.KINDS.containsKey(kv[0])) {
-          throw new IllegalArgumentException("--command-mix: unknown command " + kv[0] + " " + CommandClient.KINDS.keySet());
+      return Weights.parse("--command-mix", v, kind -> {
+        if (!CommandClient.KINDS.containsKey(kind)) {
+          throw new IllegalArgumentException("--command-mix: unknown command " + kind + " " + CommandClient.KINDS.keySet());
         }
-        int w = kv.length > 1 ? Integer.parseInt(kv[1]) : 1;
-        if (w > 0) {
-          mix.put(kv[0], w);
-        }
-      }
-      if (mix.isEmpty()) {
-        throw new IllegalArgumentException("--command-mix needs a positive weight");
-      }
-      return mix;
+        return kind;
+      });
     }
 
     static Map<Proto, Integer> parseMix(String v) {
-      Map<Proto, Integer> mix = new LinkedHashMap<>();
-      for (String part : v.split(",")) {
-        String[] kv = part.trim().split(":");
-        Proto p = switch (kv[0]) {
-          case "16", "1.6" -> Proto.V16;
-          case "201", "2.0.1" -> Proto.V201;
-          default -> throw new IllegalArgumentException("--protocol-mix: unknown version " + kv[0] + " (16, 201)");
-        };
-        int w = kv.length > 1 ? Integer.parseInt(kv[1]) : 1;
-        if (w > 0) {
-          mix.put(p, w);
-        }
-      }
-      if (mix.isEmpty()) {
-        throw new IllegalArgumentException("--protocol-mix needs a positive weight");
-      }
-      return mix;
+      return Weights.parse("--protocol-mix", v, version -> switch (version) {
+        case "16", "1.6" -> Proto.V16;
+        case "201", "2.0.1" -> Proto.V201;
+        default -> throw new IllegalArgumentException("--protocol-mix: unknown version " + version + " (16, 201)");
+      });
     }
 
     int chargers(String scenario) {

@@ -61,7 +61,7 @@ final class CommandClient implements AutoCloseable {
     this.port = port;
     this.apiKey = apiKey;
     this.mix = mix;
-    this.totalWeight = mix.values().stream().mapToInt(Integer::intValue).sum();
+    this.totalWeight = Weights.total(mix);
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(Math.max(CONNECTIONS, concurrency)));
@@ -154,7 +154,7 @@ final class CommandClient implements AutoCloseable {
 
   private void send(List<String> ids, long startNanos, Metrics m, Outcome onDone) {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    String kind = pick(r.nextInt(totalWeight));
+    String kind = Weights.pick(mix, r.nextInt(totalWeight));
     Kind k = KINDS.get(kind);
     String id = ids.get(r.nextInt(ids.size()));
     RequestOptions ro = new RequestOptions()
@@ -171,17 +171,6 @@ final class CommandClient implements AutoCloseable {
         .compose(req -> req.send(k.body()).compose(resp -> resp.body().map(b -> resp.statusCode())))
         .onComplete(ar -> onDone.done(kind, startNanos, ar.succeeded() ? ar.result() : 0,
             ar.succeeded() ? null : ar.cause()));
-  }
-
-  private String pick(int slot) {
-    int acc = 0;
-    for (Map.Entry<String, Integer> e : mix.entrySet()) {
-      acc += e.getValue();
-      if (slot < acc) {
-        return e.getKey();
-      }
-    }
-    return mix.keySet().iterator().next();
   }
 
   private JsonObject summary(Metrics m, Map<String, LongAdder> statuses, int issued, int count, double perSecond,

@@ -120,21 +120,11 @@ final class LoadGenerator implements AutoCloseable {
     for (int i = 0; i < loops; i++) {
       contexts[i] = vertx.getOrCreateContext(); // a new event-loop context per call from a non-Vert.x thread
     }
-    int totalWeight = settings.mix.values().stream().mapToInt(Integer::intValue).sum();
-    List<Proto> protos = new ArrayList<>(settings.mix.keySet());
-    protos.sort(Enum::compareTo);
+    Map<Proto, Integer> byVersion = new java.util.TreeMap<>(settings.mix);
+    int totalWeight = Weights.total(byVersion);
     for (int i = 0; i < chargerCount; i++) {
       // deterministic spread of protocols by weight
-      int slot = i % Math.max(1, totalWeight);
-      Proto proto = protos.get(0);
-      int acc = 0;
-      for (Proto p : protos) {
-        acc += settings.mix.get(p);
-        if (slot < acc) {
-          proto = p;
-          break;
-        }
-      }
+      Proto proto = Weights.pick(byVersion, i % Math.max(1, totalWeight));
       String id = chargerId(settings.idPrefix, i);
       // round robin over the clients (client k binds source k mod sources)
       chargers.add(new SimCharger(i, id, proto, clients.get(i % clients.size()), contexts[i % loops]));
