@@ -38,6 +38,26 @@ class GroupCommitTest {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
+  /** A started writer and store on a fresh database of the dialect; closing stops Vert.x, then the database. */
+  private record Writer(Vertx vertx, Database database, Store store) implements AutoCloseable {
+    static Writer start(String dialect, Path dir) throws Exception {
+      Vertx vertx = Vertx.vertx();
+      Database database = Database.open(vertx, config(dialect, dir));
+      LocalCodec.register(vertx);
+      await(vertx.deployVerticle(new StoreVerticle(database, 100)));
+      return new Writer(vertx, database, new Store(vertx, database.readPool(), database.dialect()));
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        await(vertx.close());
+      } finally {
+        database.close();
+      }
+    }
+  }
+
   /** A reading at second {@code s}: the same second is the same reading (same SampleKey). */
   private static MeterSample sample(int s) {
     return new MeterSample(1, null, "2026-01-01T00:00:0" + s + ".000Z", String.valueOf(s), (double) s,
@@ -47,13 +67,10 @@ class GroupCommitTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
   void aFailingOpDoesNotFailTheOthersOfItsBatch(String dialect, @TempDir Path dir) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    Database database = Database.open(vertx, config(dialect, dir));
-    try {
-      LocalCodec.register(vertx);
-      StoreVerticle writer = new StoreVerticle(database, 100);
-      await(vertx.deployVerticle(writer));
-      Store store = new Store(vertx, database.readPool(), database.dialect());
+    try (Writer w = Writer.start(dialect, dir)) {
+      Vertx vertx = w.vertx();
+      Database database = w.database();
+      Store store = w.store();
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
 
       // sent in one event-loop turn: the first commits alone, the rest queue and go in one batch
@@ -83,9 +100,6 @@ class GroupCommitTest {
           .execute(Tuple.of("CP1")).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
           .forEach(r -> keys.add(r.getString(0)));
       assertEquals(List.of(0, 1, 2, 4), keys.stream().map(t -> t.charAt(18) - '0').toList(), "every sample once");
-    } finally {
-      await(vertx.close());
-      database.close();
     }
   }
 
@@ -96,12 +110,9 @@ class GroupCommitTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
   void heartbeatsReachTheDatabaseAtTheFlush(String dialect, @TempDir Path dir) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    Database database = Database.open(vertx, config(dialect, dir));
-    try {
-      LocalCodec.register(vertx);
-      await(vertx.deployVerticle(new StoreVerticle(database, 100)));
-      Store store = new Store(vertx, database.readPool(), database.dialect());
+    try (Writer w = Writer.start(dialect, dir)) {
+      Database database = w.database();
+      Store store = w.store();
       int n = 1203;
       for (int i = 0; i < n; i++) {
         await(store.upsertChargePoint("HB" + i, "HB" + i, null, null, "Accepted", false));
@@ -126,9 +137,6 @@ class GroupCommitTest {
           .execute()).iterator().next().getLong(0);
       assertEquals(n, rows);
       await(store.flushLastSeen()); // nothing pending: completes at once
-    } finally {
-      await(vertx.close());
-      database.close();
     }
   }
 
@@ -146,12 +154,9 @@ class GroupCommitTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
   void aHashCollisionStoresBothSamples(String dialect, @TempDir Path dir) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    Database database = Database.open(vertx, config(dialect, dir));
-    try {
-      LocalCodec.register(vertx);
-      await(vertx.deployVerticle(new StoreVerticle(database, 100)));
-      Store store = new Store(vertx, database.readPool(), database.dialect());
+    try (Writer w = Writer.start(dialect, dir)) {
+      Database database = w.database();
+      Store store = w.store();
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
       MeterSample a = sample(1);
       long hash = MeterSample.keyHash(a.key());
@@ -168,9 +173,6 @@ class GroupCommitTest {
       assertEquals(java.util.Set.of("another key@0", a.key() + "@1",
           sample(2).key() + "@" + (MeterSample.keyHash(sample(2).key()) - hash)), stored);
       assertEquals(3, rows.size());
-    } finally {
-      await(vertx.close());
-      database.close();
     }
   }
 }
