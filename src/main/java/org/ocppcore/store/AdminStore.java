@@ -8,7 +8,10 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.ocppcore.domain.MeterSample;
 import org.ocppcore.domain.Times;
 
 /**
@@ -122,7 +125,7 @@ public final class AdminStore {
    */
   public Future<Boolean> hasTransactions(String id) {
     return readPool.preparedQuery("SELECT (SELECT COUNT(*) FROM Transactions WHERE ChargePointId = ?) "
-            + "+ (SELECT COUNT(*) FROM MeterSample WHERE ChargePointId = ?) "
+            + "+ (SELECT COUNT(*) FROM MeterValue WHERE ChargePointId = ?) "
             + "+ (SELECT COUNT(*) FROM TransactionEvent WHERE ChargePointId = ?)")
         .execute(Tuple.of(id, id, id))
         .map(rows -> ((Number) rows.iterator().next().getValue(0)).longValue() > 0);
@@ -240,11 +243,18 @@ public final class AdminStore {
           JsonObject tx = transaction(rows.iterator().next());
           return readPool.preparedQuery("SELECT Timestamp, ConnectorId, Measurand, Value, NumericValue"
                   + ", Unit, Phase, "
-                  + "Location, Context, Format FROM MeterSample WHERE TransactionId = ? ORDER BY Timestamp, SampleId")
+                  + "Location, Context, Format FROM MeterSample WHERE TransactionId = ? ORDER BY Timestamp, MeterValueId, SampleIndex")
               .execute(Tuple.of(id))
               .map(samples -> {
                 JsonArray list = new JsonArray();
+                Set<String> keys = new HashSet<>();
                 for (Row s : samples) {
+                  // a reading a charger sent again in another message is stored with that message
+                  // (only a retried message is recognised when storing), and listed once
+                  if (!keys.add(new MeterSample(s.getInteger(1), id, s.getString(0), null, null, s.getString(2),
+                      s.getString(5), s.getString(6), s.getString(7), s.getString(8), s.getString(9)).key())) {
+                    continue;
+                  }
                   list.add(new JsonObject().put("timestamp", s.getString(0)).put("connectorId", s.getInteger(1))
                       .put("measurand", s.getString(2)).put("value", s.getString(3))
                       .put("numericValue", number(s.getValue(4)))

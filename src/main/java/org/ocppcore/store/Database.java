@@ -148,6 +148,11 @@ public final class Database implements AutoCloseable {
    * migration holds a database-wide lock, so nodes starting together never apply a script twice.
    */
   static void migrate(Connection c, Dialect dialect) throws SQLException, IOException {
+    migrate(c, dialect, Integer.MAX_VALUE);
+  }
+
+  /** Migrates up to schema version {@code upTo} only (tests of a migration start from the version before it). */
+  static void migrate(Connection c, Dialect dialect, int upTo) throws SQLException, IOException {
     // several nodes may start at once on one server database: one migrates, the others wait and find it done
     String lock = dialect.migrationLock();
     if (lock != null) {
@@ -156,7 +161,7 @@ public final class Database implements AutoCloseable {
       }
     }
     try {
-      migrateLocked(c, dialect);
+      migrateLocked(c, dialect, upTo);
     } finally {
       if (lock != null) {
         try (Statement st = c.createStatement()) {
@@ -166,7 +171,7 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static void migrateLocked(Connection c, Dialect dialect) throws SQLException, IOException {
+  private static void migrateLocked(Connection c, Dialect dialect, int upTo) throws SQLException, IOException {
     List<String> scripts = readLines("sql/" + dialect.folder() + "/migrations.txt");
     try (Statement st = c.createStatement()) {
       // SQL Server has no CREATE TABLE IF NOT EXISTS: there the failure says it exists
@@ -189,7 +194,7 @@ public final class Database implements AutoCloseable {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      for (int v = current + 1; v <= scripts.size(); v++) {
+      for (int v = current + 1; v <= Math.min(upTo, scripts.size()); v++) {
         String script = scripts.get(v - 1);
         String sql = readResource("sql/" + dialect.folder() + "/" + script);
         try (Statement st = c.createStatement()) {

@@ -30,15 +30,14 @@ import org.ocppcore.domain.Times;
  */
 public final class Store {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(120_000);
-  private static final String[] SAMPLE_COLUMNS = {"ChargePointId", "ConnectorId", "TransactionId", "Timestamp", "Value",
-      "NumericValue", "Measurand", "Unit", "Phase", "Location", "Context", "Format", "SampleKey", "SampleHash"};
-  private static final int KEY = 12;
-  private static final int HASH = 13;
+  private static final String[] METER_VALUE_COLUMNS = {"ChargePointId", "ConnectorId", "TransactionId", "Timestamp",
+      "KeyHash", "Samples"};
+  private static final int HASH = 4;
 
   private final EventBus eventBus;
   private final Pool readPool;
   private final Dialect dialect;
-  private final String insertSample;
+  private final String insertMeterValue;
   private final String tagById;
   private final String openWithTag;
   /** LastSeen of heartbeats not yet written, by charge point (see {@link #heartbeat}). */
@@ -48,8 +47,8 @@ public final class Store {
     this.eventBus = vertx.eventBus();
     this.readPool = readPool;
     this.dialect = dialect;
-    this.insertSample = dialect.insertIgnoringDuplicates("MeterSample", SAMPLE_COLUMNS,
-        new String[] {"ChargePointId", "SampleHash"});
+    this.insertMeterValue = dialect.insertIgnoringDuplicates("MeterValue", METER_VALUE_COLUMNS,
+        new String[] {"ChargePointId", "KeyHash"});
     this.tagById = "SELECT TagId, TagName, ParentTagId, ExpiryDate, Blocked FROM ChargeTags WHERE "
         + dialect.equalsIgnoreCase("TagId");
     this.openWithTag = "SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
@@ -348,39 +347,38 @@ public final class Store {
   }
 
   /**
-   * Inserts the samples; a retried one (same key) is skipped. Uniqueness is on (ChargePointId,
-   * SampleHash): a row the index turned away is a retry when the stored SampleKey is the same, and
-   * otherwise a hash collision, stored under the next free hash.
+   * Stores a message's samples as one {@link MeterValueRows MeterValue} row (per connector and
+   * transaction); a charger's retry of the message is skipped. Uniqueness is on (ChargePointId,
+   * KeyHash), a 64-bit hash of the samples' keys: a row the index turned away is a retry when the
+   * stored samples have the same keys, and otherwise a hash collision, stored under the next free hash.
    */
   void insertSamples(WriteConnection c, String cpId, List<MeterSample> samples) throws SQLException {
     if (samples == null || samples.isEmpty()) {
       return;
     }
-    List<Object[]> batch = new ArrayList<>(samples.size());
-    for (MeterSample s : samples) {
-      String key = s.key();
-      batch.add(new Object[] {cpId, s.connectorId(), s.transactionId(), s.timestamp(), s.value(), s.numericValue(),
-          s.measurand(), s.unit(), s.phase(), s.location(), s.context(), s.format(), key, MeterSample.keyHash(key)});
-    }
-    int[] inserted = c.batch(insertSample, batch);
-    for (int i = 0; i < inserted.length; i++) {
-      if (inserted[i] == 0) {
-        insertUnlessStored(c, batch.get(i));
+    for (MeterValueRows.Run run : MeterValueRows.rows(samples)) {
+      MeterSample first = run.samples().get(0);
+      Object[] row = {cpId, first.connectorId(), first.transactionId(), first.timestamp(),
+          MeterSample.keyHash(run.identity()), MeterValueRows.encode(run.samples())};
+      if (c.update(insertMeterValue, row) == 0) {
+        insertUnlessStored(c, row, run.identity());
       }
     }
   }
 
-  /** The slow path of a turned-away sample: probe hash, hash + 1, ... until its key or a free hash is found. */
-  private void insertUnlessStored(WriteConnection c, Object[] row) throws SQLException {
-    String key = (String) row[KEY];
+  /** The slow path of a turned-away row: probe hash, hash + 1, ... until its samples or a free hash is found. */
+  private void insertUnlessStored(WriteConnection c, Object[] row, String identity) throws SQLException {
     for (long hash = (Long) row[HASH]; ; hash = (hash + 1) & Long.MAX_VALUE) {
-      SqlRow stored = c.first("SELECT SampleKey FROM MeterSample WHERE ChargePointId = ? AND SampleHash = ?", row[0], hash);
+      SqlRow stored = c.first("SELECT ConnectorId, TransactionId, Samples FROM MeterValue WHERE ChargePointId = ? "
+          + "AND KeyHash = ?", row[0], hash);
       if (stored == null) {
         row[HASH] = hash;
-        c.update(insertSample, row);
+        c.update(insertMeterValue, row);
         return;
       }
-      if (key.equals(stored.getString(0))) {
+      List<MeterSample> storedSamples = MeterValueRows.decode(stored.getString(2), stored.getInteger(0),
+          stored.getLong(1));
+      if (identity.equals(MeterValueRows.identity(storedSamples))) {
         return; // a retry
       }
     }

@@ -191,14 +191,14 @@ public final class TransactionStore {
     return c.first(openWithTag, tagId, exceptTransactionId).getLong(0) > 0;
   }
 
-  /** Stores samples, a retried reading being ignored by its key (the same insert as 1.6). */
+  /** Stores an event's samples, a retried message being ignored (the same insert as 1.6). */
   public void insertSamples(WriteConnection c, String cpId, List<MeterSample> samples) throws SQLException {
     store.insertSamples(c, cpId, samples);
   }
 
   /** Gives the samples stored before the transaction's EVSE was known (events out of order) that EVSE. */
   public void assignSamplesToEvse(WriteConnection c, long transactionId, int evseId) throws SQLException {
-    c.update("UPDATE MeterSample SET ConnectorId = ? WHERE TransactionId = ? AND ConnectorId = 0", evseId, transactionId);
+    c.update("UPDATE MeterValue SET ConnectorId = ? WHERE TransactionId = ? AND ConnectorId = 0", evseId, transactionId);
   }
 
   /** Updates the connector's live figures (nulls keep the old value), creating its row if needed. */

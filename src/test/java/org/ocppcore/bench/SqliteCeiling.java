@@ -11,12 +11,13 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import org.ocppcore.domain.MeterSample;
+import org.ocppcore.store.MeterValueRows;
 
 /**
  * The storage ceiling: the statements the server runs for one MeterValues ({@code Store.meterValues}:
- * the samples' INSERT OR IGNORE batch, the connector SELECT and UPDATE), on the server's own
- * schema and pragmas, run on one thread with plain JDBC and one commit per {@code opsPerCommit}
- * ops. No network, no JSON, no Vert.x: how many acknowledged-after-commit MeterValues this
+ * the MeterValue row's INSERT OR IGNORE, the connector UPDATE), on the server's own schema and
+ * pragmas, run on one thread with plain JDBC and one commit per {@code opsPerCommit} ops. No
+ * network, no JSON parsing, no Vert.x: how many acknowledged-after-commit MeterValues this
  * machine's SQLite can take, to compare the server's ingest rate with.
  */
 final class SqliteCeiling {
@@ -24,14 +25,10 @@ final class SqliteCeiling {
 
   /** Storage layouts compared by {@code Bench ceiling}. */
   enum Layout {
-    /** The server's schema and statements, as they are (unique on ChargePointId and a 64-bit SampleHash). */
+    /** The server's schema and statements: one MeterValue row per message (schema version 5). */
     SERVER,
-    /** Unique on ChargePointId and the ~90-character text SampleKey instead (the schema before version 4). */
-    TEXT_KEY,
-    /** The same rows without a unique index (retries then need another dedup). */
-    NO_KEY_INDEX,
-    /** One row per MeterValues: the sampled values as one JSON text, unique on (ChargePointId, MessageKey). */
-    ROW_PER_MESSAGE
+    /** One MeterSample row per sample, unique on ChargePointId and a 64-bit SampleHash (schema version 4). */
+    SAMPLE_ROWS
   }
 
   static JsonObject run(Path templateDb, Path dir, String synchronous, int opsPerCommit, int samplesPerMessage,
@@ -56,24 +53,24 @@ final class SqliteCeiling {
     long samples = 0;
     long[] clock = new long[chargers];
     try (Connection c = DriverManager.getConnection(url)) {
-      if (layout == Layout.NO_KEY_INDEX || layout == Layout.TEXT_KEY) {
-        c.createStatement().execute("DROP INDEX IX_MeterSample_Hash");
-      }
-      if (layout == Layout.TEXT_KEY) {
-        c.createStatement().execute("CREATE UNIQUE INDEX IX_MeterSample_Key ON MeterSample (ChargePointId, SampleKey)");
-      } else if (layout == Layout.ROW_PER_MESSAGE) {
-        c.createStatement().execute("CREATE TABLE MeterValueRow (RowId INTEGER PRIMARY KEY AUTOINCREMENT, "
-            + "ChargePointId TEXT NOT NULL, ConnectorId INTEGER NOT NULL, TransactionId INTEGER, Timestamp TEXT NOT NULL, "
-            + "Samples TEXT NOT NULL, MessageKey TEXT NOT NULL)");
-        c.createStatement().execute("CREATE UNIQUE INDEX IX_MeterValueRow_Key ON MeterValueRow (ChargePointId, MessageKey)");
+      if (layout == Layout.SAMPLE_ROWS) {
+        // the table of schema version 4, where the view of version 5 is
+        c.createStatement().execute("DROP VIEW MeterSample");
+        c.createStatement().execute("CREATE TABLE MeterSample (SampleId INTEGER PRIMARY KEY AUTOINCREMENT, "
+            + "ChargePointId TEXT NOT NULL REFERENCES ChargePoint(ChargePointId), ConnectorId INTEGER NOT NULL, "
+            + "TransactionId INTEGER, Timestamp TEXT NOT NULL, Value TEXT NOT NULL, NumericValue REAL, "
+            + "Measurand TEXT NOT NULL, Unit TEXT, Phase TEXT, Location TEXT, Context TEXT, Format TEXT, "
+            + "SampleKey TEXT NOT NULL, SampleHash INTEGER)");
+        c.createStatement().execute("CREATE UNIQUE INDEX IX_MeterSample_Hash ON MeterSample (ChargePointId, SampleHash)");
+        c.createStatement().execute("CREATE INDEX IX_MeterSample_Transaction ON MeterSample (TransactionId)");
       }
       c.setAutoCommit(false);
-      PreparedStatement insertRow = layout != Layout.ROW_PER_MESSAGE ? null : c.prepareStatement("INSERT OR IGNORE INTO MeterValueRow (ChargePointId, "
-          + "ConnectorId, TransactionId, Timestamp, Samples, MessageKey) VALUES (?, ?, ?, ?, ?, ?)");
-      // the server's SQL (Store.insertSamples, updateConnector)
-      PreparedStatement insert = c.prepareStatement("INSERT OR IGNORE INTO MeterSample (ChargePointId, ConnectorId, "
-          + "TransactionId, Timestamp, Value, NumericValue, Measurand, Unit, Phase, Location, Context, Format, SampleKey, "
-          + "SampleHash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      // the server's SQL (Store.insertSamples, updateConnector), and that of schema version 4
+      PreparedStatement insertRow = c.prepareStatement("INSERT OR IGNORE INTO MeterValue (ChargePointId, ConnectorId, "
+          + "TransactionId, Timestamp, KeyHash, Samples) VALUES (?, ?, ?, ?, ?, ?)");
+      PreparedStatement insert = layout != Layout.SAMPLE_ROWS ? null : c.prepareStatement("INSERT OR IGNORE INTO "
+          + "MeterSample (ChargePointId, ConnectorId, TransactionId, Timestamp, Value, NumericValue, Measurand, Unit, "
+          + "Phase, Location, Context, Format, SampleKey, SampleHash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       PreparedStatement insertConnector = c.prepareStatement("INSERT INTO ConnectorStatus (ChargePointId, ConnectorId) VALUES (?, ?)");
       PreparedStatement update = c.prepareStatement("UPDATE ConnectorStatus SET LastMeter = COALESCE(?, LastMeter), "
           + "LastMeterTime = COALESCE(?, LastMeterTime), LastPowerKw = COALESCE(?, LastPowerKw), "
@@ -96,39 +93,33 @@ final class SqliteCeiling {
             batch.add(new MeterSample(1, i + 1L, ts, "230.1", 230.1, kind[0], "V", kind[1].isEmpty() ? null : kind[1],
                 "Outlet", "Sample.Periodic", "Raw"));
           }
-          if (layout == Layout.ROW_PER_MESSAGE) {
-            StringBuilder json = new StringBuilder("[");
-            for (MeterSample s : batch) {
-              json.append(json.length() > 1 ? "," : "").append("{\"m\":\"").append(s.measurand()).append("\",\"p\":\"")
-                  .append(s.phase()).append("\",\"v\":\"").append(s.value()).append("\",\"u\":\"").append(s.unit())
-                  .append("\",\"t\":\"").append(s.timestamp()).append("\"}");
-            }
+          if (layout == Layout.SERVER) {
+            MeterValueRows.Run run = MeterValueRows.rows(batch).get(0);
             insertRow.setString(1, cp);
             insertRow.setInt(2, 1);
             insertRow.setLong(3, i + 1L);
             insertRow.setString(4, time);
-            insertRow.setString(5, json.append(']').toString());
-            insertRow.setString(6, "1|" + (i + 1) + "|" + time);
+            insertRow.setLong(5, MeterSample.keyHash(run.identity()));
+            insertRow.setString(6, MeterValueRows.encode(run.samples()));
             insertRow.executeUpdate();
-          }
-          for (MeterSample s : layout == Layout.ROW_PER_MESSAGE ? List.<MeterSample>of() : batch) {
-            insert.setString(1, cp);
-            insert.setInt(2, s.connectorId());
-            insert.setLong(3, s.transactionId());
-            insert.setString(4, s.timestamp());
-            insert.setString(5, s.value());
-            insert.setDouble(6, s.numericValue());
-            insert.setString(7, s.measurand());
-            insert.setString(8, s.unit());
-            insert.setString(9, s.phase());
-            insert.setString(10, s.location());
-            insert.setString(11, s.context());
-            insert.setString(12, s.format());
-            insert.setString(13, s.key());
-            insert.setLong(14, MeterSample.keyHash(s.key()));
-            insert.addBatch();
-          }
-          if (layout != Layout.ROW_PER_MESSAGE) {
+          } else {
+            for (MeterSample s : batch) {
+              insert.setString(1, cp);
+              insert.setInt(2, s.connectorId());
+              insert.setLong(3, s.transactionId());
+              insert.setString(4, s.timestamp());
+              insert.setString(5, s.value());
+              insert.setDouble(6, s.numericValue());
+              insert.setString(7, s.measurand());
+              insert.setString(8, s.unit());
+              insert.setString(9, s.phase());
+              insert.setString(10, s.location());
+              insert.setString(11, s.context());
+              insert.setString(12, s.format());
+              insert.setString(13, s.key());
+              insert.setLong(14, MeterSample.keyHash(s.key()));
+              insert.addBatch();
+            }
             insert.executeBatch();
           }
           update.setDouble(1, 12.3);
@@ -152,8 +143,7 @@ final class SqliteCeiling {
       }
       double secs = (System.nanoTime() - start) / 1e9;
       long rows;
-      try (ResultSet rs = c.createStatement().executeQuery(layout == Layout.ROW_PER_MESSAGE
-          ? "SELECT COUNT(*) * " + samplesPerMessage + " FROM MeterValueRow" : "SELECT COUNT(*) FROM MeterSample")) {
+      try (ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM MeterSample")) {
         rs.next();
         rows = rs.getLong(1);
       }

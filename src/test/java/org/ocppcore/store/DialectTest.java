@@ -41,7 +41,7 @@ class DialectTest {
   }
 
   @Test
-  void sqlServerSkipsDuplicateSamplesThroughItsIndex() throws Exception {
+  void sqlServerSkipsDuplicateSamplesThroughItsIndexes() throws Exception {
     // the plain INSERT above relies on this; and the 2.x transaction key allows many 1.6 rows (Uid NULL)
     String schema = Files.readString(Path.of("sql/sqlserver/001-init.sql"));
     assertTrue(schema.contains("CREATE UNIQUE INDEX IX_MeterSample_Key ON MeterSample (ChargePointId, SampleKey) "
@@ -50,6 +50,8 @@ class DialectTest {
         + "WHERE Uid IS NOT NULL;"));
     assertTrue(Files.readString(Path.of("sql/sqlserver/004-sample-hash.sql")).contains("CREATE UNIQUE INDEX "
         + "IX_MeterSample_Hash ON MeterSample (ChargePointId, SampleHash) WITH (IGNORE_DUP_KEY = ON);"));
+    assertTrue(Files.readString(Path.of("sql/sqlserver/005-meter-value-rows.sql")).contains("CREATE UNIQUE INDEX "
+        + "IX_MeterValue_Key ON MeterValue (ChargePointId, KeyHash) WITH (IGNORE_DUP_KEY = ON);"));
   }
 
   @Test

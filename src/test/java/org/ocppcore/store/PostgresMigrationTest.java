@@ -114,8 +114,9 @@ class PostgresMigrationTest {
     try (Connection c = DriverManager.getConnection(EmbeddedPostgresDatabases.freshDatabaseUrl())) {
       Database.migrate(c, Dialect.POSTGRESQL);
       try (Statement st = c.createStatement();
-           ResultSet rs = st.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns "
-               + "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position")) {
+           ResultSet rs = st.executeQuery("SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+               + "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+               + "WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position")) {
         while (rs.next()) {
           String type = rs.getString(3);
           assertTrue(!type.equals("real"), rs.getString(1) + "." + rs.getString(2) + " must be double precision");

@@ -69,8 +69,9 @@ class SchemaScriptsTest {
     for (String script : Files.readAllLines(Path.of("sql", dialect, "migrations.txt"))) {
       List<String> statements = Database.splitStatements(Files.readString(Path.of("sql", dialect, script)));
       assertTrue(statements.stream().allMatch(s -> s.startsWith("CREATE ") || s.startsWith("ALTER TABLE ")
-              || s.startsWith("DROP INDEX ") || s.startsWith("UPDATE ")),
-          "only whole DDL and UPDATE statements: " + statements);
+              || s.startsWith("DROP INDEX ") || s.startsWith("DROP TABLE ") || s.startsWith("UPDATE ")
+              || s.startsWith("INSERT INTO ")),
+          "only whole DDL, UPDATE and INSERT statements: " + statements);
       assertEquals(statements.stream().filter(s -> s.startsWith("CREATE TABLE")).count(),
           tables(Files.readString(Path.of("sql", dialect, script))).keySet().stream()
               .filter(t -> !t.startsWith("ALTER ")).count());

@@ -130,7 +130,7 @@ class Ocpp16SessionTest {
         .add(new JsonObject().put("value", "31.5").put("measurand", "Temperature").put("unit", "Celsius").put("location", "Body"));
     result(cp, "MeterValues", new JsonObject().put("connectorId", 1).put("transactionId", txId)
         .put("meterValue", new JsonArray().add(new JsonObject().put("timestamp", ts(60)).put("sampledValue", sampled))));
-    List<Map<String, Object>> samples = server.query("SELECT * FROM MeterSample WHERE TransactionId = ? ORDER BY SampleId", txId);
+    List<Map<String, Object>> samples = server.query("SELECT * FROM MeterSample WHERE TransactionId = ? ORDER BY MeterValueId, SampleIndex", txId);
     assertEquals(8, samples.size(), "every sampled value is stored");
     assertEquals("13000", samples.get(0).get("Value"));
     assertEquals("Sample.Periodic", samples.get(0).get("Context"));

@@ -218,7 +218,7 @@ class Ocpp2StorageTest {
             .add(new JsonObject().put("value", 61).put("measurand", "SoC").put("location", "EV")
                 .put("context", "Sample.Clock").put("unitOfMeasure", new JsonObject().put("unit", "Percent")))))));
     List<Map<String, Object>> samples = server.query("SELECT * FROM MeterSample WHERE ChargePointId = ? "
-        + "ORDER BY SampleId", id);
+        + "ORDER BY MeterValueId, SampleIndex", id);
     assertEquals(4, samples.size());
     Map<String, Object> energy = samples.get(0);
     assertEquals("12.3", energy.get("Value"));
