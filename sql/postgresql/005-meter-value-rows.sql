@@ -5,9 +5,10 @@
 -- SampleIndex instead of SampleId), so queries and reports read samples as before.
 -- Samples members: t timestamp, v value, n numericValue, m measurand, u unit, p phase,
 -- l location, c context, f format; a member is absent when null. Kept as text (parsed only when read).
--- KeyHash is a 64-bit hash of the samples' keys (a retried message has the same), unique per
--- charge point; a collision is stored under the next free hash. Rows moved here from MeterSample
--- keep one sample each and get -SampleId, which no computed hash is.
+-- KeyHash, unique, recognises a retried message: the first sample's time in seconds (high bits)
+-- and a hash of the charge point and the samples' keys (low 31 bits). Time first keeps each
+-- commit's index entries on a few pages; a collision is stored under the next free key. Rows
+-- moved here from MeterSample keep one sample each and get -SampleId, which no computed key is.
 CREATE TABLE MeterValue (
   MeterValueId BIGSERIAL PRIMARY KEY,
   ChargePointId TEXT NOT NULL REFERENCES ChargePoint(ChargePointId),
@@ -23,7 +24,7 @@ INSERT INTO MeterValue (ChargePointId, ConnectorId, TransactionId, Timestamp, Ke
       'm', Measurand, 'u', Unit, 'p', Phase, 'l', Location, 'c', Context, 'f', Format)))::text
   FROM MeterSample ORDER BY SampleId;
 DROP TABLE MeterSample;
-CREATE UNIQUE INDEX IX_MeterValue_Key ON MeterValue (ChargePointId, KeyHash);
+CREATE UNIQUE INDEX IX_MeterValue_Key ON MeterValue (KeyHash);
 CREATE INDEX IX_MeterValue_Transaction ON MeterValue (TransactionId);
 CREATE VIEW MeterSample AS
   SELECT m.MeterValueId, (s.i - 1)::integer AS SampleIndex, m.ChargePointId, m.ConnectorId, m.TransactionId,

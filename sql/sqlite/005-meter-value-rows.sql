@@ -5,9 +5,10 @@
 -- SampleIndex instead of SampleId), so queries and reports read samples as before.
 -- Samples members: t timestamp, v value, n numericValue, m measurand, u unit, p phase,
 -- l location, c context, f format; a member is absent when null.
--- KeyHash is a 64-bit hash of the samples' keys (a retried message has the same), unique per
--- charge point; a collision is stored under the next free hash. Rows moved here from MeterSample
--- keep one sample each and get -SampleId, which no computed hash is.
+-- KeyHash, unique, recognises a retried message: the first sample's time in seconds (high bits)
+-- and a hash of the charge point and the samples' keys (low 31 bits). Time first keeps each
+-- commit's index entries on a few pages; a collision is stored under the next free key. Rows
+-- moved here from MeterSample keep one sample each and get -SampleId, which no computed key is.
 CREATE TABLE MeterValue (
   MeterValueId INTEGER PRIMARY KEY AUTOINCREMENT,
   ChargePointId TEXT NOT NULL REFERENCES ChargePoint(ChargePointId),
@@ -24,7 +25,7 @@ INSERT INTO MeterValue (ChargePointId, ConnectorId, TransactionId, Timestamp, Ke
       'u', Unit, 'p', Phase, 'l', Location, 'c', Context, 'f', Format)))
   FROM MeterSample ORDER BY SampleId;
 DROP TABLE MeterSample;
-CREATE UNIQUE INDEX IX_MeterValue_Key ON MeterValue (ChargePointId, KeyHash);
+CREATE UNIQUE INDEX IX_MeterValue_Key ON MeterValue (KeyHash);
 CREATE INDEX IX_MeterValue_Transaction ON MeterValue (TransactionId);
 CREATE VIEW MeterSample AS
   SELECT m.MeterValueId, s.key AS SampleIndex, m.ChargePointId, m.ConnectorId, m.TransactionId,

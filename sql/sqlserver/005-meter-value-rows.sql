@@ -6,9 +6,10 @@
 -- Samples members: t timestamp, v value, n numericValue, m measurand, u unit, p phase,
 -- l location, c context, f format; a member is absent when null. Needs compatibility level 130
 -- (SQL Server 2016) for OPENJSON.
--- KeyHash is a 64-bit hash of the samples' keys (a retried message has the same), unique per
--- charge point; a collision is stored under the next free hash. Rows moved here from MeterSample
--- keep one sample each and get -SampleId, which no computed hash is.
+-- KeyHash, unique, recognises a retried message: the first sample's time in seconds (high bits)
+-- and a hash of the charge point and the samples' keys (low 31 bits). Time first keeps each
+-- commit's index entries on a few pages; a collision is stored under the next free key. Rows
+-- moved here from MeterSample keep one sample each and get -SampleId, which no computed key is.
 CREATE TABLE MeterValue (
   MeterValueId BIGINT IDENTITY(1,1) PRIMARY KEY,
   ChargePointId NVARCHAR(100) NOT NULL REFERENCES ChargePoint(ChargePointId),
@@ -25,7 +26,7 @@ INSERT INTO MeterValue (ChargePointId, ConnectorId, TransactionId, Timestamp, Ke
       s.Location AS l, s.Context AS c, s.Format AS f FOR JSON PATH)
   FROM MeterSample s ORDER BY s.SampleId;
 DROP TABLE MeterSample;
-CREATE UNIQUE INDEX IX_MeterValue_Key ON MeterValue (ChargePointId, KeyHash) WITH (IGNORE_DUP_KEY = ON);
+CREATE UNIQUE INDEX IX_MeterValue_Key ON MeterValue (KeyHash) WITH (IGNORE_DUP_KEY = ON);
 CREATE INDEX IX_MeterValue_Transaction ON MeterValue (TransactionId);
 CREATE VIEW MeterSample AS
   SELECT m.MeterValueId, CAST(s.[key] AS INT) AS SampleIndex, m.ChargePointId, m.ConnectorId, m.TransactionId,

@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.VertxModule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** OCPP-J frames: defensive parsing of what a charger sends and encoding of what we send. */
@@ -23,13 +27,70 @@ public sealed interface Frame {
   /** Knows Vert.x's JsonObject/JsonArray, so payloads convert without re-parsing text. */
   ObjectMapper MAPPER = new ObjectMapper().registerModule(new VertxModule());
 
+  /**
+   * A payload as a Jackson tree (to validate and send). Walks the maps and lists directly: going
+   * through Jackson's serializer and a token buffer ({@code valueToTree}) cost several times more
+   * on every answer (docs/benchmarks.md); only unusual values (an Instant, bytes) take that path.
+   */
   static JsonNode toNode(JsonObject json) {
-    return MAPPER.valueToTree(json);
+    return node(json);
   }
 
-  @SuppressWarnings("unchecked")
+  /** A charger's payload as a Vert.x JsonObject, walking the tree (see {@link #toNode}). */
   static JsonObject toJson(JsonNode node) {
-    return new JsonObject(MAPPER.convertValue(node, Map.class));
+    return new JsonObject(map(node));
+  }
+
+  private static JsonNode node(Object v) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    if (v == null) {
+      return f.nullNode();
+    } else if (v instanceof String s) {
+      return f.textNode(s);
+    } else if (v instanceof JsonObject o) {
+      return node(o.getMap());
+    } else if (v instanceof Map<?, ?> m) {
+      ObjectNode out = f.objectNode();
+      m.forEach((k, x) -> out.set(String.valueOf(k), node(x)));
+      return out;
+    } else if (v instanceof JsonArray a) {
+      return node(a.getList());
+    } else if (v instanceof List<?> l) {
+      ArrayNode out = f.arrayNode(l.size());
+      l.forEach(x -> out.add(node(x)));
+      return out;
+    } else if (v instanceof Boolean b) {
+      return f.booleanNode(b);
+    } else if (v instanceof Integer i) {
+      return f.numberNode(i);
+    } else if (v instanceof Long l) {
+      return f.numberNode(l);
+    } else if (v instanceof Double d) {
+      return f.numberNode(d);
+    }
+    return MAPPER.valueToTree(v);
+  }
+
+  private static Map<String, Object> map(JsonNode node) {
+    Map<String, Object> out = new LinkedHashMap<>(Math.max(4, node.size() * 2));
+    node.fields().forEachRemaining(e -> out.put(e.getKey(), value(e.getValue())));
+    return out;
+  }
+
+  private static Object value(JsonNode n) {
+    return switch (n.getNodeType()) {
+      case OBJECT -> map(n);
+      case ARRAY -> {
+        List<Object> out = new ArrayList<>(n.size());
+        n.forEach(x -> out.add(value(x)));
+        yield out;
+      }
+      case STRING -> n.textValue();
+      case NUMBER -> n.numberValue();
+      case BOOLEAN -> n.booleanValue();
+      case NULL, MISSING -> null;
+      case BINARY, POJO -> MAPPER.convertValue(n, Object.class);
+    };
   }
 
   String id();

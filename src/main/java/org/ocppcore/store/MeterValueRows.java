@@ -1,13 +1,20 @@
 package org.ocppcore.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.ocppcore.domain.MeterSample;
+import org.ocppcore.domain.Times;
 
 /**
  * The stored form of samples: one {@code MeterValue} row per charger message (per connector and
@@ -20,21 +27,34 @@ import org.ocppcore.domain.MeterSample;
 public final class MeterValueRows {
   private MeterValueRows() {}
 
+  private static final JsonFactory JSON = new JsonFactory();
+
   /** The JSON text stored for samples that share one connector and transaction. */
   public static String encode(List<MeterSample> samples) {
-    JsonArray out = new JsonArray(new ArrayList<>(samples.size()));
-    for (MeterSample s : samples) {
-      JsonObject o = new JsonObject().put("t", s.timestamp()).put("v", s.value());
-      putIfSet(o, "n", s.numericValue());
-      o.put("m", s.measurand());
-      putIfSet(o, "u", s.unit());
-      putIfSet(o, "p", s.phase());
-      putIfSet(o, "l", s.location());
-      putIfSet(o, "c", s.context());
-      putIfSet(o, "f", s.format());
-      out.add(o);
+    // written by the generator itself: no JsonObject per sample and no map serializer on every MeterValues
+    StringWriter out = new StringWriter(samples.size() * 128);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartArray();
+      for (MeterSample s : samples) {
+        g.writeStartObject();
+        g.writeStringField("t", s.timestamp());
+        g.writeStringField("v", s.value());
+        if (s.numericValue() != null) {
+          g.writeNumberField("n", s.numericValue());
+        }
+        g.writeStringField("m", s.measurand());
+        writeIfSet(g, "u", s.unit());
+        writeIfSet(g, "p", s.phase());
+        writeIfSet(g, "l", s.location());
+        writeIfSet(g, "c", s.context());
+        writeIfSet(g, "f", s.format());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    return out.encode();
+    return out.toString();
   }
 
   /** The samples of a stored row. */
@@ -52,56 +72,74 @@ public final class MeterValueRows {
   }
 
   /**
-   * The identity of a message's samples: their keys in order. A charger's retry of the message has
-   * the same identity; values are not part of it, as a reading's value is not part of its key.
+   * The identity of a charge point's message: the charge point and its samples' keys in order. A
+   * charger's retry of the message has the same identity; values are not part of it, as a
+   * reading's value is not part of its key.
    */
-  public static String identity(List<MeterSample> samples) {
-    StringBuilder b = new StringBuilder(samples.size() * 96);
+  public static String identity(String cpId, List<MeterSample> samples) {
+    StringBuilder b = new StringBuilder(cpId.length() + 1 + samples.size() * 96).append(cpId).append('\n');
     for (MeterSample s : samples) {
       b.append(s.key()).append('\n');
     }
     return b.toString();
   }
 
-  /** The samples of one row, and their {@link #identity}. */
-  public record Run(List<MeterSample> samples, String identity) {}
+  /**
+   * The unique key of a row: the time of its first sample in seconds (high 32 bits) and a hash of
+   * its identity (low 31 bits), never negative. Keys in time order put each commit's new index
+   * entries on a few neighbouring pages, where a key ordered by charge point touched one page
+   * per charger (docs/benchmarks.md); a hash collision is stored under the next free key.
+   */
+  public static long keyHash(String timestamp, String identity) {
+    Instant t = Times.parse(timestamp);
+    long seconds = t == null ? 0 : Math.max(0, Math.min(0xFFFFFFFFL, t.getEpochSecond()));
+    return (seconds << 31) | (MeterSample.keyHash(identity) & 0x7FFFFFFFL);
+  }
+
+  /** One MeterValue row, ready to insert: computed before the write, off the single writer thread. */
+  public record Row(int connectorId, Long transactionId, String timestamp, long keyHash, String identity,
+      String samples) {}
 
   /**
-   * Splits a message's samples into runs that share connector and transaction (one row each; a
-   * message normally is one run), keeping the first of samples with the same key (one reading sent
-   * twice in one message).
+   * A charge point's message as rows: one per run of samples that share connector and transaction
+   * (a message normally is one run), keeping the first of samples with the same key (one reading
+   * sent twice in one message).
    */
-  public static List<Run> rows(List<MeterSample> samples) {
-    List<Run> out = new ArrayList<>(1);
+  public static List<Row> rows(String cpId, List<MeterSample> samples) {
+    if (samples == null || samples.isEmpty()) {
+      return List.of();
+    }
+    List<Row> out = new ArrayList<>(1);
     Set<String> keys = new HashSet<>();
     List<MeterSample> run = new ArrayList<>(samples.size());
-    StringBuilder identity = new StringBuilder(samples.size() * 96);
     for (MeterSample s : samples) {
       if (!run.isEmpty() && !sameRow(run.get(0), s)) {
-        out.add(new Run(run, identity.toString()));
+        out.add(row(cpId, run));
         run = new ArrayList<>();
-        identity.setLength(0);
         keys.clear();
       }
-      String key = s.key();
-      if (keys.add(key)) {
+      if (keys.add(s.key())) {
         run.add(s);
-        identity.append(key).append('\n');
       }
     }
-    if (!run.isEmpty()) {
-      out.add(new Run(run, identity.toString()));
-    }
+    out.add(row(cpId, run));
     return out;
+  }
+
+  private static Row row(String cpId, List<MeterSample> run) {
+    MeterSample first = run.get(0);
+    String identity = identity(cpId, run);
+    return new Row(first.connectorId(), first.transactionId(), first.timestamp(), keyHash(first.timestamp(), identity),
+        identity, encode(run));
   }
 
   private static boolean sameRow(MeterSample a, MeterSample b) {
     return a.connectorId() == b.connectorId() && Objects.equals(a.transactionId(), b.transactionId());
   }
 
-  private static void putIfSet(JsonObject o, String name, Object value) {
+  private static void writeIfSet(JsonGenerator g, String name, String value) throws IOException {
     if (value != null) {
-      o.put(name, value);
+      g.writeStringField(name, value);
     }
   }
 }

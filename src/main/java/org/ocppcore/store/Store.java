@@ -48,7 +48,7 @@ public final class Store {
     this.readPool = readPool;
     this.dialect = dialect;
     this.insertMeterValue = dialect.insertIgnoringDuplicates("MeterValue", METER_VALUE_COLUMNS,
-        new String[] {"ChargePointId", "KeyHash"});
+        new String[] {"KeyHash"});
     this.tagById = "SELECT TagId, TagName, ParentTagId, ExpiryDate, Blocked FROM ChargeTags WHERE "
         + dialect.equalsIgnoreCase("TagId");
     this.openWithTag = "SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
@@ -302,6 +302,7 @@ public final class Store {
    */
   public Future<StopResult> stopTransaction(String cpId, long transactionId, String idTag, long meterStopWh,
       String timestamp, String reason, List<MeterSample> transactionData) {
+    List<MeterValueRows.Row> rows = MeterValueRows.rows(cpId, transactionData);
     return write(c -> {
       SqlRow tx = c.first("SELECT ConnectorId, StartTagId, StopTime FROM Transactions WHERE TransactionId = ? "
           + "AND ChargePointId = ?", transactionId, cpId);
@@ -310,7 +311,7 @@ public final class Store {
         TagRecord t = findTag(c, idTag);
         auth = new AuthResult(Authorization.evaluate(t, Instant.now()), t);
       }
-      insertSamples(c, cpId, transactionData);
+      insertRows(c, cpId, rows);
       if (tx == null) {
         // recorded for the operator in the same commit, whatever the message log level
         insertMessageLog(c, cpId, null, "StopTransaction",
@@ -337,8 +338,9 @@ public final class Store {
   /** Stores every sample (retries are ignored by key) and updates the connector's live figures. */
   public Future<LiveMeter> meterValues(String cpId, int connectorId, List<MeterSample> samples) {
     LiveMeter live = LiveMeter.of(samples);
+    List<MeterValueRows.Row> rows = MeterValueRows.rows(cpId, samples);
     return write(c -> {
-      insertSamples(c, cpId, samples);
+      insertRows(c, cpId, rows);
       if (!live.isEmpty()) {
         updateConnectorMeter(c, cpId, connectorId, live.energyKwh(), live.powerKw(), live.soc(), live.timestamp());
       }
@@ -347,38 +349,37 @@ public final class Store {
   }
 
   /**
-   * Stores a message's samples as one {@link MeterValueRows MeterValue} row (per connector and
-   * transaction); a charger's retry of the message is skipped. Uniqueness is on (ChargePointId,
-   * KeyHash), a 64-bit hash of the samples' keys: a row the index turned away is a retry when the
-   * stored samples have the same keys, and otherwise a hash collision, stored under the next free hash.
+   * Stores a message's samples as {@link MeterValueRows} rows; a charger's retry of the message is
+   * skipped. Uniqueness is on KeyHash: a row the index turned away is a retry when the stored row
+   * has the same identity (charge point and sample keys), and otherwise a hash collision, stored
+   * under the next free key.
    */
   void insertSamples(WriteConnection c, String cpId, List<MeterSample> samples) throws SQLException {
-    if (samples == null || samples.isEmpty()) {
-      return;
-    }
-    for (MeterValueRows.Run run : MeterValueRows.rows(samples)) {
-      MeterSample first = run.samples().get(0);
-      Object[] row = {cpId, first.connectorId(), first.transactionId(), first.timestamp(),
-          MeterSample.keyHash(run.identity()), MeterValueRows.encode(run.samples())};
+    insertRows(c, cpId, MeterValueRows.rows(cpId, samples));
+  }
+
+  void insertRows(WriteConnection c, String cpId, List<MeterValueRows.Row> rows) throws SQLException {
+    for (MeterValueRows.Row r : rows) {
+      Object[] row = {cpId, r.connectorId(), r.transactionId(), r.timestamp(), r.keyHash(), r.samples()};
       if (c.update(insertMeterValue, row) == 0) {
-        insertUnlessStored(c, row, run.identity());
+        insertUnlessStored(c, row, r.identity());
       }
     }
   }
 
-  /** The slow path of a turned-away row: probe hash, hash + 1, ... until its samples or a free hash is found. */
+  /** The slow path of a turned-away row: probe key, key + 1, ... until its identity or a free key is found. */
   private void insertUnlessStored(WriteConnection c, Object[] row, String identity) throws SQLException {
     for (long hash = (Long) row[HASH]; ; hash = (hash + 1) & Long.MAX_VALUE) {
-      SqlRow stored = c.first("SELECT ConnectorId, TransactionId, Samples FROM MeterValue WHERE ChargePointId = ? "
-          + "AND KeyHash = ?", row[0], hash);
+      SqlRow stored = c.first("SELECT ChargePointId, ConnectorId, TransactionId, Samples FROM MeterValue "
+          + "WHERE KeyHash = ?", hash);
       if (stored == null) {
         row[HASH] = hash;
         c.update(insertMeterValue, row);
         return;
       }
-      List<MeterSample> storedSamples = MeterValueRows.decode(stored.getString(2), stored.getInteger(0),
-          stored.getLong(1));
-      if (identity.equals(MeterValueRows.identity(storedSamples))) {
+      List<MeterSample> storedSamples = MeterValueRows.decode(stored.getString(3), stored.getInteger(1),
+          stored.getLong(2));
+      if (identity.equals(MeterValueRows.identity(stored.getString(0), storedSamples))) {
         return; // a retry
       }
     }

@@ -94,13 +94,13 @@ final class SqliteCeiling {
                 "Outlet", "Sample.Periodic", "Raw"));
           }
           if (layout == Layout.SERVER) {
-            MeterValueRows.Run run = MeterValueRows.rows(batch).get(0);
+            MeterValueRows.Row row = MeterValueRows.rows(cp, batch).get(0);
             insertRow.setString(1, cp);
-            insertRow.setInt(2, 1);
-            insertRow.setLong(3, i + 1L);
-            insertRow.setString(4, time);
-            insertRow.setLong(5, MeterSample.keyHash(run.identity()));
-            insertRow.setString(6, MeterValueRows.encode(run.samples()));
+            insertRow.setInt(2, row.connectorId());
+            insertRow.setLong(3, row.transactionId());
+            insertRow.setString(4, row.timestamp());
+            insertRow.setLong(5, row.keyHash());
+            insertRow.setString(6, row.samples());
             insertRow.executeUpdate();
           } else {
             for (MeterSample s : batch) {

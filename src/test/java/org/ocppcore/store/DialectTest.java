@@ -51,7 +51,7 @@ class DialectTest {
     assertTrue(Files.readString(Path.of("sql/sqlserver/004-sample-hash.sql")).contains("CREATE UNIQUE INDEX "
         + "IX_MeterSample_Hash ON MeterSample (ChargePointId, SampleHash) WITH (IGNORE_DUP_KEY = ON);"));
     assertTrue(Files.readString(Path.of("sql/sqlserver/005-meter-value-rows.sql")).contains("CREATE UNIQUE INDEX "
-        + "IX_MeterValue_Key ON MeterValue (ChargePointId, KeyHash) WITH (IGNORE_DUP_KEY = ON);"));
+        + "IX_MeterValue_Key ON MeterValue (KeyHash) WITH (IGNORE_DUP_KEY = ON);"));
   }
 
   @Test

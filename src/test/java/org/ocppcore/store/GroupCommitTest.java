@@ -147,9 +147,9 @@ class GroupCommitTest {
   }
 
   /**
-   * Two different messages whose sample keys hash alike: the second is stored under the next free
-   * hash, and a retry of either is still recognised (a collision is simulated by storing a row under
-   * the hash of samples it does not have).
+   * Two different messages whose keys hash alike: the second is stored under the next free key,
+   * and a retry of either is still recognised. The collision is simulated by storing, under the key
+   * of CP1's message, the same samples from another charge point (not a retry of CP1's).
    */
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
@@ -158,22 +158,22 @@ class GroupCommitTest {
       Database database = w.database();
       Store store = w.store();
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
+      await(store.upsertChargePoint("CP2", "CP2", null, null, "Accepted", false));
       List<MeterSample> a = List.of(sample(1));
-      long hash = MeterSample.keyHash(MeterValueRows.identity(a));
+      long hash = MeterValueRows.rows("CP1", a).get(0).keyHash();
       await(database.readPool().preparedQuery("INSERT INTO MeterValue (ChargePointId, ConnectorId, Timestamp, KeyHash, "
-          + "Samples) VALUES ('CP1', 1, 'x', ?, ?)").execute(Tuple.of(hash, MeterValueRows.encode(List.of(sample(7))))));
+          + "Samples) VALUES ('CP2', 1, 'x', ?, ?)").execute(Tuple.of(hash, MeterValueRows.encode(a))));
 
       await(store.meterValues("CP1", 1, a));
       await(store.meterValues("CP1", 1, List.of(sample(1), sample(2))));
-      await(store.meterValues("CP1", 1, a)); // a retry, now found at hash + 1
-      var rows = await(database.readPool().preparedQuery("SELECT Samples, KeyHash FROM MeterValue "
-          + "WHERE ChargePointId = 'CP1'").execute());
+      await(store.meterValues("CP1", 1, a)); // a retry, now found at key + 1
+      var rows = await(database.readPool().preparedQuery("SELECT ChargePointId, Samples, KeyHash FROM MeterValue")
+          .execute());
       java.util.Set<String> stored = new java.util.HashSet<>();
-      rows.forEach(r -> stored.add(MeterValueRows.decode(r.getString(0), 1, null).stream()
-          .map(x -> x.timestamp().substring(18, 19)).toList() + "@" + (r.getLong(1) - hash)));
-      List<MeterSample> b = List.of(sample(1), sample(2));
-      assertEquals(java.util.Set.of("[7]@0", "[1]@1", "[1, 2]@" + (MeterSample.keyHash(MeterValueRows.identity(b)) - hash)),
-          stored);
+      rows.forEach(r -> stored.add(r.getString(0) + MeterValueRows.decode(r.getString(1), 1, null).stream()
+          .map(x -> x.timestamp().substring(18, 19)).toList() + "@" + (r.getLong(2) - hash)));
+      long b = MeterValueRows.rows("CP1", List.of(sample(1), sample(2))).get(0).keyHash();
+      assertEquals(java.util.Set.of("CP2[1]@0", "CP1[1]@1", "CP1[1, 2]@" + (b - hash)), stored);
       assertEquals(3, rows.size());
     }
   }
