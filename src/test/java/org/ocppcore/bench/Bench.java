@@ -31,7 +31,7 @@ public final class Bench {
 
   static final String USAGE = """
       usage: Bench hold|ingest|storm|commands|all|ceiling [flags]
-        (ceiling: the SQLite storage ceiling alone, for the server's layout and two alternatives;
+        (ceiling: the SQLite storage ceiling alone, for the server's layout and that of schema 4;
          commands: REST API commands to random connected chargers while hold runs, ours only; all: hold, ingest, storm)
         --chargers N            simulated chargers (hold/storm 5000, ingest 1000, commands 10000)
         --ramp-per-sec R        new connections per second (hold/ingest 2000; storm 0 = all at once)
