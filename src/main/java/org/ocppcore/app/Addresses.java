@@ -11,9 +11,6 @@ public final class Addresses {
    */
   public static final String STATION_PREFIX = "ocpp.station.";
 
-  /** Node-local group-commit writer of the store (local-only codec). */
-  public static final String STORE_WRITE = "ocpp.store.write";
-
   /** Published live events: status changes, transactions, meter values, connection changes. */
   public static final String EVENTS_PREFIX = "ocpp.events.";
   public static final String EVENT_CONNECTION = EVENTS_PREFIX + "connection";

@@ -11,7 +11,6 @@ import org.ocppcore.domain.TagRecord;
 import org.ocppcore.store.AdminStore;
 import org.ocppcore.security.PasswordHash;
 import org.ocppcore.store.Database;
-import org.ocppcore.store.LocalCodec;
 import org.ocppcore.store.Store;
 import org.ocppcore.store.StoreVerticle;
 
@@ -44,9 +43,9 @@ final class AdminCommand {
     Options o = new Options(args.subList(2, args.size()));
     Vertx vertx = Vertx.vertx();
     try (Database db = Database.open(vertx, config)) {
-      LocalCodec.register(vertx);
-      OcppServer.await(vertx.deployVerticle(new StoreVerticle(db, 1)));
-      Store store = new Store(vertx, db.readPool(), db.dialect());
+      StoreVerticle writer = new StoreVerticle(db, 1);
+      OcppServer.await(vertx.deployVerticle(writer));
+      Store store = new Store(db.readPool(), db.dialect(), writer);
       switch (kind) {
         case "chargepoint" -> {
           String status = o.value("--status", "Accepted");

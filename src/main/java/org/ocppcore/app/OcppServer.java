@@ -17,7 +17,6 @@ import org.ocppcore.ocpp.OcppVersion;
 import org.ocppcore.ocpp.ProtocolHandler;
 import org.ocppcore.ocpp.SchemaValidator;
 import org.ocppcore.store.Database;
-import org.ocppcore.store.LocalCodec;
 import org.ocppcore.store.Store;
 import org.ocppcore.store.StoreVerticle;
 import org.ocppcore.v16.V16Handler;
@@ -57,10 +56,10 @@ public final class OcppServer {
   }
 
   private void startBlocking() throws Exception {
-    LocalCodec.register(vertx);
     database = Database.open(vertx, config);
-    store = new Store(vertx, database.readPool(), database.dialect());
-    await(vertx.deployVerticle(new StoreVerticle(database, config.integer("db.maxBatch"))));
+    StoreVerticle writer = new StoreVerticle(database, config.integer("db.maxBatch"));
+    await(vertx.deployVerticle(writer));
+    store = new Store(database.readPool(), database.dialect(), writer);
     long flushMs = Math.max(1, config.integer("db.lastSeenFlushSeconds")) * 1000L;
     vertx.setPeriodic(flushMs, flushMs, t -> store.flushLastSeen());
     if (config.hasRole("gateway")) {

@@ -1,9 +1,6 @@
 package org.ocppcore.store;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -15,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.ocppcore.app.Addresses;
 import org.ocppcore.domain.Authorization;
 import org.ocppcore.domain.ChargePointRecord;
 import org.ocppcore.domain.LiveMeter;
@@ -29,12 +25,11 @@ import org.ocppcore.domain.Times;
  * Columns are read by position because PostgreSQL folds unquoted names to lower case.
  */
 public final class Store {
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(120_000);
   private static final String[] METER_VALUE_COLUMNS = {"ChargePointId", "ConnectorId", "TransactionId", "Timestamp",
       "KeyHash", "Samples"};
   private static final int HASH = 4;
 
-  private final EventBus eventBus;
+  private final StoreVerticle writer;
   private final Pool readPool;
   private final Dialect dialect;
   private final String insertMeterValue;
@@ -43,8 +38,8 @@ public final class Store {
   /** LastSeen of heartbeats not yet written, by charge point (see {@link #heartbeat}). */
   private final Map<String, String> lastSeen = new ConcurrentHashMap<>();
 
-  public Store(Vertx vertx, Pool readPool, Dialect dialect) {
-    this.eventBus = vertx.eventBus();
+  public Store(Pool readPool, Dialect dialect, StoreVerticle writer) {
+    this.writer = writer;
     this.readPool = readPool;
     this.dialect = dialect;
     this.insertMeterValue = dialect.insertIgnoringDuplicates("MeterValue", METER_VALUE_COLUMNS,
@@ -65,10 +60,8 @@ public final class Store {
   }
 
   /** Runs an op in the next group commit; completes after the commit. */
-  @SuppressWarnings("unchecked")
   public <T> Future<T> write(WriteOp<T> op) {
-    return eventBus.<LocalCodec.Envelope>request(Addresses.STORE_WRITE, new LocalCodec.Envelope(op), LOCAL)
-        .map(reply -> (T) reply.body().value());
+    return writer.submit(op);
   }
 
   // ---------------------------------------------------------------- charge points and tags (reads)

@@ -1,16 +1,14 @@
 package org.ocppcore.store;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.core.eventbus.Message;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
 import javax.sql.DataSource;
-import org.ocppcore.app.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,26 +16,35 @@ import org.slf4j.LoggerFactory;
  * The node-local group-commit writer. Every {@link WriteOp} that arrives while a transaction is
  * being committed waits in a queue; the next transaction takes all of them (up to maxBatch) at
  * once, so a thousand chargers' MeterValues cost one commit (and one fsync), not a thousand. Each
- * sender gets its reply only after the commit, which is what lets a session acknowledge data to a
- * charger only once it is durable.
+ * submitter's future completes only after the commit, on the submitter's own context, which is
+ * what lets a session acknowledge data to a charger only once it is durable.
  *
- * <p>A whole group commit (BEGIN, every op, COMMIT) is one task on a dedicated writer thread with
- * one JDBC connection, so the event loop never blocks and a statement costs no thread hop. If a
- * shared transaction fails, its ops are retried one per transaction so that one bad op cannot fail
- * the others; if the database dropped the connection, the writer takes a fresh one and retries.
+ * <p>A dedicated writer thread with one JDBC connection runs every group commit (BEGIN, every op,
+ * COMMIT), so the event loop never blocks and a statement costs no thread hop. Ops reach it
+ * through a queue, not the event bus: they are closures and never leave the node, and an event-bus
+ * request per op cost a reply registration, a timeout timer and two more thread hops
+ * (docs/benchmarks.md). If a shared transaction fails, its ops are retried one per transaction so
+ * that one bad op cannot fail the others; if the database dropped the connection, the writer
+ * takes a fresh one and retries.
  */
 public final class StoreVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
 
+  /** An op, the promise of its submitter and the context to complete it on. */
+  private record Pending(WriteOp<?> op, Promise<Object> promise, Context context) {}
+
+  private static final Pending STOP = new Pending(null, null, null);
+
   private final DataSource source;
   private final int maxBatch;
-  private final ArrayDeque<Message<LocalCodec.Envelope>> queue = new ArrayDeque<>();
-  private WorkerExecutor writerThread;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Promise<Void> stopped = Promise.promise();
+  private Thread writer;
+  private volatile boolean accepting;
   /** Only touched on the writer thread. */
   private WriteConnection connection;
-  private boolean busy;
-  private long batches;
-  private long ops;
+  private volatile long batches;
+  private volatile long ops;
 
   public StoreVerticle(Database database, int maxBatch) {
     this.source = database.writeSource();
@@ -46,57 +53,121 @@ public final class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    accepting = true;
     // one thread: SQLite has one writer, and one connection keeps its prepared statements
-    writerThread = vertx.createSharedWorkerExecutor("ocpp-store-writer", 1, 5, TimeUnit.MINUTES);
-    return vertx.eventBus().<LocalCodec.Envelope>localConsumer(Addresses.STORE_WRITE, msg -> {
-      queue.add(msg);
-      if (!busy) {
-        drain();
-      }
-    }).completion();
+    writer = new Thread(this::writeLoop, "ocpp-store-writer");
+    writer.start();
+    return Future.succeededFuture();
   }
 
+  /** Commits what is queued, then closes the connection; ops submitted later fail. */
   @Override
   public Future<?> stop() {
-    return writerThread.executeBlocking(() -> {
-      if (connection != null) {
-        connection.close();
-        connection = null;
-      }
-      return null;
-    }).eventually(() -> writerThread.close());
+    accepting = false;
+    queue.add(STOP);
+    return stopped.future();
+  }
+
+  /**
+   * Queues an op for the next group commit. The future completes on the caller's context (an
+   * event loop for a session) after the commit, or fails with the op's error.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> Future<T> submit(WriteOp<T> op) {
+    if (!accepting) {
+      return Future.failedFuture(new IllegalStateException("the store writer is stopped"));
+    }
+    Context context = vertx.getOrCreateContext();
+    Promise<Object> promise = Promise.promise();
+    queue.add(new Pending(op, promise, context));
+    return (Future<T>) promise.future();
   }
 
   /** What one op ended with: its result, or the error it failed with. */
   private record Outcome(Object result, Throwable error) {}
 
-  private void drain() {
-    if (queue.isEmpty()) {
-      busy = false;
-      return;
-    }
-    busy = true;
-    List<Message<LocalCodec.Envelope>> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
-    List<WriteOp<?>> work = new ArrayList<>(batch.size());
-    while (!queue.isEmpty() && batch.size() < maxBatch) {
-      Message<LocalCodec.Envelope> msg = queue.poll();
-      batch.add(msg);
-      work.add((WriteOp<?>) msg.body().value());
-    }
-    writerThread.executeBlocking(() -> commit(work), true).onComplete(ar -> {
-      batches++;
-      ops += batch.size();
-      for (int i = 0; i < batch.size(); i++) {
-        Outcome o = ar.succeeded() ? ar.result().get(i) : new Outcome(null, ar.cause());
-        if (o.error() == null) {
-          batch.get(i).reply(new LocalCodec.Envelope(o.result()));
-        } else {
-          LOG.error("store write failed: {}", o.error().toString());
-          batch.get(i).fail(500, String.valueOf(o.error().getMessage()));
+  private void writeLoop() {
+    List<Pending> batch = new ArrayList<>();
+    boolean stopping = false;
+    try {
+      while (!stopping) {
+        Pending first;
+        try {
+          first = queue.take();
+        } catch (InterruptedException e) {
+          break;
+        }
+        batch.clear();
+        if (first != STOP) {
+          batch.add(first);
+        }
+        while (batch.size() < maxBatch) {
+          Pending next = queue.poll();
+          if (next == null) {
+            break;
+          }
+          if (next == STOP) {
+            stopping = true; // commit what came before it, then end
+          } else {
+            batch.add(next);
+          }
+        }
+        stopping |= first == STOP;
+        if (!batch.isEmpty()) {
+          complete(batch, commitSafely(batch));
         }
       }
-      drain();
-    });
+    } finally {
+      if (connection != null) {
+        connection.close();
+        connection = null;
+      }
+      // submitted while stopping: answered, never left waiting
+      for (Pending p = queue.poll(); p != null; p = queue.poll()) {
+        if (p != STOP) {
+          Pending late = p;
+          late.context().runOnContext(v -> late.promise().fail(new IllegalStateException("the store writer is stopped")));
+        }
+      }
+      stopped.tryComplete();
+    }
+  }
+
+  private List<Outcome> commitSafely(List<Pending> batch) {
+    List<WriteOp<?>> work = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      work.add(p.op());
+    }
+    try {
+      return commit(work);
+    } catch (Throwable t) {
+      // never let the writer thread die: every op of this batch learns why
+      List<Outcome> out = new ArrayList<>(work.size());
+      for (int i = 0; i < work.size(); i++) {
+        out.add(new Outcome(null, t));
+      }
+      return out;
+    } finally {
+      batches++;
+      ops += batch.size();
+    }
+  }
+
+  private static void complete(List<Pending> batch, List<Outcome> outcomes) {
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      Outcome o = outcomes.get(i);
+      if (o.error() != null) {
+        LOG.error("store write failed: {}", o.error().toString());
+      }
+      p.context().runOnContext(v -> {
+        if (o.error() == null) {
+          p.promise().complete(o.result());
+        } else {
+          p.promise().fail(o.error());
+        }
+      });
+    }
   }
 
   /** On the writer thread: the batch in one transaction, or else each op in its own. */
@@ -161,6 +232,7 @@ public final class StoreVerticle extends VerticleBase {
 
   /** Average ops per commit so far (for the benchmark and the log). */
   public double opsPerCommit() {
-    return batches == 0 ? 0 : (double) ops / batches;
+    long b = batches;
+    return b == 0 ? 0 : (double) ops / b;
   }
 }

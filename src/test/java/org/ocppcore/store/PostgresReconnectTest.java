@@ -40,9 +40,9 @@ class PostgresReconnectTest {
     Vertx vertx = Vertx.vertx();
     Database database = Database.open(vertx, Config.of(new JsonObject().put("db", db)));
     try {
-      LocalCodec.register(vertx);
-      await(vertx.deployVerticle(new StoreVerticle(database, 100)));
-      Store store = new Store(vertx, database.readPool(), database.dialect());
+      StoreVerticle writer = new StoreVerticle(database, 100);
+      await(vertx.deployVerticle(writer));
+      Store store = new Store(database.readPool(), database.dialect(), writer);
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
       assertEquals("Accepted", await(store.findChargePoint("CP1")).registrationStatus());
 
