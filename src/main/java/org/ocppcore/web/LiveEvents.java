@@ -55,6 +55,9 @@ final class LiveEvents {
   }
 
   private void broadcast(String kind, JsonObject body) {
+    if (streams.isEmpty()) {
+      return; // nobody watching: not even the encoding (every MeterValues publishes an event)
+    }
     String frame = "event: " + kind + "\ndata: " + (body == null ? "{}" : body.encode()) + "\n\n";
     for (HttpServerResponse r : streams) {
       write(r, frame);

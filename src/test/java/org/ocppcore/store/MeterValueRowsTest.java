@@ -20,12 +20,12 @@ class MeterValueRowsTest {
   void samplesComeBackAsStored() {
     List<MeterSample> samples = List.of(
         sample(2, 7L, "2026-01-01T00:00:00.000Z", "Energy.Active.Import.Register", "12300.5"),
-        new MeterSample(2, 7L, "2026-01-01T00:00:00.000Z", "ÄÖ \"signed\" \\ data\n", null, "Voltage", null, "L1-N",
+        new MeterSample(2, 7L, "2026-01-01T00:00:00.000Z", "ÄÖ \"signed\" \\ data\n\u0001", null, "Voltage", null, "L1-N",
             null, null, "SignedData"));
     String json = MeterValueRows.encode(samples);
     assertEquals("[{\"t\":\"2026-01-01T00:00:00.000Z\",\"v\":\"12300.5\",\"n\":12300.5,\"m\":\"Energy.Active.Import.Register\","
         + "\"u\":\"Wh\",\"l\":\"Outlet\",\"c\":\"Sample.Periodic\",\"f\":\"Raw\"},{\"t\":\"2026-01-01T00:00:00.000Z\","
-        + "\"v\":\"ÄÖ \\\"signed\\\" \\\\ data\\n\",\"m\":\"Voltage\",\"p\":\"L1-N\",\"f\":\"SignedData\"}]", json);
+        + "\"v\":\"ÄÖ \\\"signed\\\" \\\\ data\\n\\u0001\",\"m\":\"Voltage\",\"p\":\"L1-N\",\"f\":\"SignedData\"}]", json);
     assertEquals(samples, MeterValueRows.decode(json, 2, 7L));
   }
 
