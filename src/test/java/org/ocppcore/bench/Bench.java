@@ -562,7 +562,7 @@ public final class Bench {
       gen.closedLoop();
       Thread.sleep(o.warmup * 1000L);
       if (profile) {
-        int seconds = o.rate > 0 ? 8 + Math.max(step, 20) + 2 : 8 + 6 * (step + 1) + 2;
+        int seconds = o.rate > 0 ? 8 + Math.max(step, 20) + 2 : 8 + 8 * (step + 1) + 2;
         log("JFR: recording " + seconds + " s of " + spec.label());
         Tools.jcmd(t.pid(), "JFR.start", "name=bench", "settings=" + jfcFile(t.dir), "duration=" + seconds + "s",
             "filename=" + jfrFile);
@@ -592,34 +592,42 @@ public final class Bench {
           Metrics.ms(combined(sat).percentileMicros(99))));
       JsonArray steps = new JsonArray();
       double[] fractions = o.rate > 0 ? new double[] {-1} : new double[] {0.25, 0.5, 0.65, 0.8, 0.9, 1.0};
-      JsonObject best = null;
       int overloaded = 0;
       for (double f : fractions) {
         double offered = f < 0 ? o.rate : Math.max(10, Math.round(satRate * f));
-        Metrics m = gen.phase(f < 0 ? "rate" : "open-" + Math.round(f * 100) + "%");
-        ProcSampler.Reading c = sampler.read();
-        sampler.resetHeapMax();
-        gen.openLoop(offered);
-        Thread.sleep((f < 0 ? Math.max(step, 20) : step) * 1000L);
-        ProcSampler.Reading d = sampler.read();
-        gen.phase("drain");
-        gen.stopLoad();
-        m.end();
-        gen.awaitQuiet(5_000);
-        double achieved = ingestAnswered(m) / m.seconds();
-        JsonObject sj = stepJson(m, achieved, offered).put("proc", sampler.between(c, d));
-        boolean meets = sj.getDouble("p99Ms") <= o.sloMs && m.errorCount() == 0 && m.overflow.sum() == 0
-            && achieved >= 0.95 * offered;
-        sj.put("meetsSlo", meets);
+        JsonObject sj = openLoopStep(gen, sampler, spec, f < 0 ? "rate" : "open-" + Math.round(f * 100) + "%",
+            offered, f < 0 ? Math.max(step, 20) : step);
         steps.add(sj);
-        log(String.format("%s open loop %.0f msgs/s offered: %.0f achieved, p99 %.1f ms%s", spec.label(), offered,
-            achieved, sj.getDouble("p99Ms"), meets ? "" : " (misses the goal)"));
-        if (meets && (best == null || achieved > best.getDouble("rate"))) {
-          best = sj;
-        }
         overloaded = sj.getDouble("p99Ms") > 4 * o.sloMs ? overloaded + 1 : 0;
         if (overloaded >= 2 && f >= 0.5) {
           break; // clearly overloaded twice in a row: higher steps only queue more
+        }
+      }
+      // the ladder's steps are 10-15 % apart: two bisection steps between the last passing and the
+      // first failing one find the knee within ~4 %, so the figure does not jump with the ladder
+      for (int i = 0; i < 2 && o.rate <= 0; i++) {
+        double lo = 0;
+        double hi = Double.MAX_VALUE;
+        for (int k = 0; k < steps.size(); k++) {
+          JsonObject sj = steps.getJsonObject(k);
+          double offered = sj.getDouble("offered");
+          if (sj.getBoolean("meetsSlo")) {
+            lo = Math.max(lo, offered);
+          } else {
+            hi = Math.min(hi, offered);
+          }
+        }
+        if (lo == 0 || hi == Double.MAX_VALUE || hi < lo || (hi - lo) / hi < 0.04) {
+          break;
+        }
+        double offered = Math.round((lo + hi) / 2);
+        steps.add(openLoopStep(gen, sampler, spec, "refine-" + Math.round(offered), offered, step));
+      }
+      JsonObject best = null;
+      for (int k = 0; k < steps.size(); k++) {
+        JsonObject sj = steps.getJsonObject(k);
+        if (sj.getBoolean("meetsSlo") && (best == null || sj.getDouble("rate") > best.getDouble("rate"))) {
+          best = sj;
         }
       }
       r.put("steps", steps);
@@ -709,6 +717,29 @@ public final class Bench {
     System.out.println(table);
     Files.writeString(resultsFile.resolveSibling(resultsFile.getFileName().toString().replace(".jsonl", ".md")),
         table.toString());
+  }
+
+  /** One open-loop ingest step at {@code offered} MeterValues/s for {@code seconds}; its figures and SLO verdict. */
+  private JsonObject openLoopStep(LoadGenerator gen, ProcSampler sampler, Target.Spec spec, String phase, double offered,
+      int seconds) throws InterruptedException {
+    Metrics m = gen.phase(phase);
+    ProcSampler.Reading c = sampler.read();
+    sampler.resetHeapMax();
+    gen.openLoop(offered);
+    Thread.sleep(seconds * 1000L);
+    ProcSampler.Reading d = sampler.read();
+    gen.phase("drain");
+    gen.stopLoad();
+    m.end();
+    gen.awaitQuiet(5_000);
+    double achieved = ingestAnswered(m) / m.seconds();
+    JsonObject sj = stepJson(m, achieved, offered).put("proc", sampler.between(c, d));
+    boolean meets = sj.getDouble("p99Ms") <= o.sloMs && m.errorCount() == 0 && m.overflow.sum() == 0
+        && achieved >= 0.95 * offered;
+    sj.put("meetsSlo", meets);
+    log(String.format("%s open loop %.0f msgs/s offered: %.0f achieved, p99 %.1f ms%s", spec.label(), offered,
+        achieved, sj.getDouble("p99Ms"), meets ? "" : " (misses the goal)"));
+    return sj;
   }
 
   /** The storage ceiling of this machine for the server's MeterValues statements (see {@link SqliteCeiling}). */
