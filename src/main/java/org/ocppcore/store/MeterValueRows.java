@@ -64,7 +64,12 @@ public final class MeterValueRows {
       return;
     }
     b.append('"');
-    for (int i = 0; i < value.length(); i++) {
+    int plain = 0;
+    while (plain < value.length() && !escaped(value.charAt(plain))) {
+      plain++;
+    }
+    b.append(value, 0, plain); // almost always the whole value, in one copy
+    for (int i = plain; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c == '"' || c == '\\') {
         b.append('\\').append(c);
@@ -81,6 +86,10 @@ public final class MeterValueRows {
       }
     }
     b.append('"');
+  }
+
+  private static boolean escaped(char c) {
+    return c == '"' || c == '\\' || c < 0x20;
   }
 
   /** The samples of a stored row. */
@@ -103,12 +112,17 @@ public final class MeterValueRows {
    * reading's value is not part of its key.
    */
   public static String identity(String cpId, List<MeterSample> samples) {
-    StringBuilder b = new StringBuilder(cpId.length() + 1 + samples.size() * 96).append(cpId).append('\n');
+    StringBuilder b = identityStart(cpId, samples.size());
     for (MeterSample s : samples) {
       b.append(s.key()).append('\n');
     }
     return b.toString();
   }
+
+  private static StringBuilder identityStart(String cpId, int samples) {
+    return new StringBuilder(cpId.length() + 1 + samples * 96).append(cpId).append('\n');
+  }
+
 
   /**
    * The unique key of a row: the time of its first sample in seconds (high 32 bits) and a hash of
@@ -138,23 +152,26 @@ public final class MeterValueRows {
     List<Row> out = new ArrayList<>(1);
     Set<String> keys = new HashSet<>();
     List<MeterSample> run = new ArrayList<>(samples.size());
+    StringBuilder identity = identityStart(cpId, samples.size());
     for (MeterSample s : samples) {
       if (!run.isEmpty() && !sameRow(run.get(0), s)) {
-        out.add(row(cpId, run));
+        out.add(row(run, identity.toString()));
         run = new ArrayList<>();
         keys.clear();
+        identity = identityStart(cpId, samples.size());
       }
-      if (keys.add(s.key())) {
+      String key = s.key();
+      if (keys.add(key)) {
         run.add(s);
+        identity.append(key).append('\n');
       }
     }
-    out.add(row(cpId, run));
+    out.add(row(run, identity.toString()));
     return out;
   }
 
-  private static Row row(String cpId, List<MeterSample> run) {
+  private static Row row(List<MeterSample> run, String identity) {
     MeterSample first = run.get(0);
-    String identity = identity(cpId, run);
     return new Row(first.connectorId(), first.transactionId(), first.timestamp(), keyHash(first.timestamp(), identity),
         identity, encode(run));
   }
