@@ -4,7 +4,8 @@
 -- (docs/benchmarks.md). MeterSample stays as a view with the old columns (plus MeterValueId and
 -- SampleIndex instead of SampleId), so queries and reports read samples as before.
 -- Samples members: t timestamp, v value, n numericValue, m measurand, u unit, p phase,
--- l location, c context, f format; a member is absent when null. Kept as text (parsed only when read).
+-- l location, c context, f format, s signedMeterValue (2.x, an object); a member is absent when
+-- null. Kept as text (parsed only when read).
 -- KeyHash, unique, recognises a retried message: the first sample's time in seconds (high bits)
 -- and a hash of the charge point and the samples' keys (low 31 bits). Time first keeps each
 -- commit's index entries on a few pages; a collision is stored under the next free key. Rows
@@ -30,5 +31,5 @@ CREATE VIEW MeterSample AS
   SELECT m.MeterValueId, (s.i - 1)::integer AS SampleIndex, m.ChargePointId, m.ConnectorId, m.TransactionId,
     s.j ->> 't' AS Timestamp, s.j ->> 'v' AS Value, (s.j ->> 'n')::double precision AS NumericValue,
     s.j ->> 'm' AS Measurand, s.j ->> 'u' AS Unit, s.j ->> 'p' AS Phase, s.j ->> 'l' AS Location,
-    s.j ->> 'c' AS Context, s.j ->> 'f' AS Format
+    s.j ->> 'c' AS Context, s.j ->> 'f' AS Format, (s.j -> 's')::text AS SignedMeterValue
   FROM MeterValue m CROSS JOIN LATERAL json_array_elements(m.Samples::json) WITH ORDINALITY AS s(j, i);

@@ -4,7 +4,7 @@
 -- (docs/benchmarks.md). MeterSample stays as a view with the old columns (plus MeterValueId and
 -- SampleIndex instead of SampleId), so queries and reports read samples as before.
 -- Samples members: t timestamp, v value, n numericValue, m measurand, u unit, p phase,
--- l location, c context, f format; a member is absent when null.
+-- l location, c context, f format, s signedMeterValue (2.x, an object); a member is absent when null.
 -- KeyHash, unique, recognises a retried message: the first sample's time in seconds (high bits)
 -- and a hash of the charge point and the samples' keys (low 31 bits). Time first keeps each
 -- commit's index entries on a few pages; a collision is stored under the next free key. Rows
@@ -33,5 +33,5 @@ CREATE VIEW MeterSample AS
     json_extract(s.value, '$.n') AS NumericValue, json_extract(s.value, '$.m') AS Measurand,
     json_extract(s.value, '$.u') AS Unit, json_extract(s.value, '$.p') AS Phase,
     json_extract(s.value, '$.l') AS Location, json_extract(s.value, '$.c') AS Context,
-    json_extract(s.value, '$.f') AS Format
+    json_extract(s.value, '$.f') AS Format, json_extract(s.value, '$.s') AS SignedMeterValue
   FROM MeterValue m, json_each(m.Samples) s;

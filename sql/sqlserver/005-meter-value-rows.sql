@@ -4,7 +4,8 @@
 -- (docs/benchmarks.md). MeterSample stays as a view with the old columns (plus MeterValueId and
 -- SampleIndex instead of SampleId), so queries and reports read samples as before.
 -- Samples members: t timestamp, v value, n numericValue, m measurand, u unit, p phase,
--- l location, c context, f format; a member is absent when null. Needs compatibility level 130
+-- l location, c context, f format, s signedMeterValue (2.x, an object); a member is absent when
+-- null. Needs compatibility level 130
 -- (SQL Server 2016) for OPENJSON.
 -- KeyHash, unique, recognises a retried message: the first sample's time in seconds (high bits)
 -- and a hash of the charge point and the samples' keys (low 31 bits). Time first keeps each
@@ -34,5 +35,5 @@ CREATE VIEW MeterSample AS
     CAST(JSON_VALUE(s.value, '$.n') AS FLOAT) AS NumericValue, JSON_VALUE(s.value, '$.m') AS Measurand,
     JSON_VALUE(s.value, '$.u') AS Unit, JSON_VALUE(s.value, '$.p') AS Phase,
     JSON_VALUE(s.value, '$.l') AS Location, JSON_VALUE(s.value, '$.c') AS Context,
-    JSON_VALUE(s.value, '$.f') AS Format
+    JSON_VALUE(s.value, '$.f') AS Format, JSON_QUERY(s.value, '$.s') AS SignedMeterValue
   FROM MeterValue m CROSS APPLY OPENJSON(m.Samples) s;

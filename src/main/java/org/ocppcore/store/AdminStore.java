@@ -241,9 +241,9 @@ public final class AdminStore {
             return Future.succeededFuture(null);
           }
           JsonObject tx = transaction(rows.iterator().next());
-          return readPool.preparedQuery("SELECT Timestamp, ConnectorId, Measurand, Value, NumericValue"
-                  + ", Unit, Phase, "
-                  + "Location, Context, Format FROM MeterSample WHERE TransactionId = ? ORDER BY Timestamp, MeterValueId, SampleIndex")
+          return readPool.preparedQuery("SELECT Timestamp, ConnectorId, Measurand, Value, NumericValue, Unit, Phase, "
+                  + "Location, Context, Format, SignedMeterValue FROM MeterSample WHERE TransactionId = ? "
+                  + "ORDER BY Timestamp, MeterValueId, SampleIndex")
               .execute(Tuple.of(id))
               .map(samples -> {
                 JsonArray list = new JsonArray();
@@ -259,7 +259,8 @@ public final class AdminStore {
                       .put("measurand", s.getString(2)).put("value", s.getString(3))
                       .put("numericValue", number(s.getValue(4)))
                       .put("unit", s.getString(5)).put("phase", s.getString(6)).put("location", s.getString(7))
-                      .put("context", s.getString(8)).put("format", s.getString(9)));
+                      .put("context", s.getString(8)).put("format", s.getString(9))
+                      .put("signedMeterValue", s.getString(10) == null ? null : new JsonObject(s.getString(10))));
                 }
                 return tx.put("meterSamples", list);
               });

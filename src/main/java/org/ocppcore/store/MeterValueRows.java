@@ -18,7 +18,8 @@ import org.ocppcore.domain.Times;
  * about a sixth of the bytes and index entries per message (docs/benchmarks.md, storage ceiling);
  * the {@code MeterSample} view unfolds the array again for queries. The member names are one
  * letter because they are stored once per sample: t timestamp, v value, n numericValue,
- * m measurand, u unit, p phase, l location, c context, f format (absent when null).
+ * m measurand, u unit, p phase, l location, c context, f format, s signedMeterValue (an object;
+ * absent when null).
  */
 public final class MeterValueRows {
   private MeterValueRows() {}
@@ -44,6 +45,9 @@ public final class MeterValueRows {
       optional(b, "l", s.location());
       optional(b, "c", s.context());
       optional(b, "f", s.format());
+      if (s.signedMeterValue() != null) {
+        b.append(",\"s\":").append(s.signedMeterValue()); // JSON already, encoded by Vert.x
+      }
       b.append('}');
     }
     return b.append(']').toString();
@@ -101,7 +105,7 @@ public final class MeterValueRows {
       Number n = o.getNumber("n");
       out.add(new MeterSample(connectorId, transactionId, o.getString("t"), o.getString("v"),
           n == null ? null : n.doubleValue(), o.getString("m"), o.getString("u"), o.getString("p"), o.getString("l"),
-          o.getString("c"), o.getString("f")));
+          o.getString("c"), o.getString("f"), o.getJsonObject("s") == null ? null : o.getJsonObject("s").encode()));
     }
     return out;
   }

@@ -265,8 +265,8 @@ public final class V2Handler implements ProtocolHandler {
    * spec's defaults: measurand Energy.Active.Import.Register, context Sample.Periodic, location
    * Outlet. {@code value} is kept as sent (text); {@code numericValue} is value × 10^multiplier in
    * {@code unit}. A missing unit is the measurand's natural unit (Wh for energy, the schema's
-   * default; W, A, V, Percent... for the others, where a blanket "Wh" would mislabel them). Signed
-   * meter data is not stored: the numeric reading is, with format Raw.
+   * default; W, A, V, Percent... for the others, where a blanket "Wh" would mislabel them). The
+   * reading is stored with format Raw, and its signedMeterValue, when sent, as JSON beside it.
    *
    * @param evseId stored as the sample's connectorId (the EVSE, as ConnectorStatus is keyed)
    * @param transactionId the stored transaction (Transactions.TransactionId), or null
@@ -290,9 +290,10 @@ public final class V2Handler implements ProtocolHandler {
         JsonObject unitOfMeasure = sv.getJsonObject("unitOfMeasure", new JsonObject());
         String unit = unitOfMeasure.getString("unit", defaultUnit(measurand));
         int multiplier = unitOfMeasure.getInteger("multiplier", 0);
+        JsonObject signed = sv.getValue("signedMeterValue") instanceof JsonObject o ? o : null;
         out.add(new MeterSample(evseId, transactionId, time, numberText(value), scaled(value, multiplier), measurand,
             unit, sv.getString("phase"), sv.getString("location", "Outlet"), sv.getString("context", "Sample.Periodic"),
-            "Raw"));
+            "Raw", signed == null ? null : signed.encode()));
       }
     }
     return out;

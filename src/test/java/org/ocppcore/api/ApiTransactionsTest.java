@@ -75,16 +75,28 @@ class ApiTransactionsTest {
             98765432.1, "Transaction.Begin")));
     transactionEvent(c, obj("eventType", "Ended", "timestamp", "2024-12-31T01:00:00Z", "triggerReason",
         "StopAuthorized", "seqNo", 1, "transactionInfo", obj("transactionId", "uid-201", "stoppedReason", "Local"),
-        "meterValue", energy("2024-12-31T01:00:00Z", 98775432.6, "Transaction.End")));
+        "meterValue", energy("2024-12-31T01:00:00Z", 98775432.6, "Transaction.End", SIGNED)));
     t6 = api.get("/transactions?chargePointId=TXC").expect(200).array().getJsonObject(0).getLong("transactionId");
     a.close();
     b.close();
     c.close();
   }
 
+  /** A 2.0.1 signedMeterValue (an OCMF proof, shortened), as a calibration-law meter sends it. */
+  private static final JsonObject SIGNED = obj("signedMeterData", "T0NNRnx7IkZWIjoiMS4wIn18eyJTQSI6IkVDRFNBIn0=",
+      "signingMethod", "ECDSA-secp256r1-SHA256", "encodingMethod", "OCMF", "publicKey", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQc=");
+
   private static JsonArray energy(String time, double wh, String context) {
-    return new JsonArray().add(obj("timestamp", time, "sampledValue", new JsonArray().add(obj("value", wh,
-        "measurand", "Energy.Active.Import.Register", "context", context, "unitOfMeasure", obj("unit", "Wh")))));
+    return energy(time, wh, context, null);
+  }
+
+  private static JsonArray energy(String time, double wh, String context, JsonObject signed) {
+    JsonObject sample = obj("value", wh, "measurand", "Energy.Active.Import.Register", "context", context,
+        "unitOfMeasure", obj("unit", "Wh"));
+    if (signed != null) {
+      sample.put("signedMeterValue", signed);
+    }
+    return new JsonArray().add(obj("timestamp", time, "sampledValue", new JsonArray().add(sample)));
   }
 
   private static void transactionEvent(TestCharger cp, JsonObject event) throws Exception {
@@ -313,6 +325,8 @@ class ApiTransactionsTest {
     assertEquals(3000.0, energy.getDouble("numericValue"));
     assertEquals("Wh", energy.getString("unit"));
     assertEquals(1, energy.getInteger("connectorId"));
+    assertTrue(energy.containsKey("signedMeterValue"));
+    assertNull(energy.getValue("signedMeterValue"), "1.6 signs in the value itself");
     JsonObject power = samples.getJsonObject(1);
     assertEquals("Power.Active.Import", power.getString("measurand"));
     assertEquals(11000.0, power.getDouble("numericValue"));
@@ -321,6 +335,13 @@ class ApiTransactionsTest {
     assertEquals(5500.0, end.getDouble("numericValue"));
 
     assertEquals(0, api.get("/transactions/" + t4).expect(200).json().getJsonArray("meterSamples").size());
+
+    // 2.0.1: the signed meter data of the end reading comes back as the charger sent it
+    JsonArray signed = api.get("/transactions/" + t6).expect(200).json().getJsonArray("meterSamples");
+    assertEquals(2, signed.size(), signed.encode());
+    assertNull(signed.getJsonObject(0).getValue("signedMeterValue"));
+    assertEquals(SIGNED, signed.getJsonObject(1).getJsonObject("signedMeterValue"));
+    assertEquals("Transaction.End", signed.getJsonObject(1).getString("context"));
     api.get("/transactions/987654").expect(404);
     api.get("/transactions/abc").expect(400);
   }

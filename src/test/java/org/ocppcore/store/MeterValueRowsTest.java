@@ -27,6 +27,12 @@ class MeterValueRowsTest {
         + "\"u\":\"Wh\",\"l\":\"Outlet\",\"c\":\"Sample.Periodic\",\"f\":\"Raw\"},{\"t\":\"2026-01-01T00:00:00.000Z\","
         + "\"v\":\"ÄÖ \\\"signed\\\" \\\\ data\\n\\u0001\",\"m\":\"Voltage\",\"p\":\"L1-N\",\"f\":\"SignedData\"}]", json);
     assertEquals(samples, MeterValueRows.decode(json, 2, 7L));
+
+    MeterSample signed = new MeterSample(1, null, "2026-01-01T00:00:00.000Z", "1.5", 1.5, "Energy.Active.Import.Register",
+        "Wh", null, "Outlet", "Sample.Periodic", "Raw", "{\"signedMeterData\":\"AA==\",\"encodingMethod\":\"OCMF\"}");
+    String withProof = MeterValueRows.encode(List.of(signed));
+    assertTrue(withProof.endsWith(",\"s\":{\"signedMeterData\":\"AA==\",\"encodingMethod\":\"OCMF\"}}]"), withProof);
+    assertEquals(List.of(signed), MeterValueRows.decode(withProof, 1, null));
   }
 
   @Test
