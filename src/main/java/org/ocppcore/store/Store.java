@@ -295,7 +295,6 @@ public final class Store {
    */
   public Future<StopResult> stopTransaction(String cpId, long transactionId, String idTag, long meterStopWh,
       String timestamp, String reason, List<MeterSample> transactionData) {
-    List<MeterValueRows.Row> rows = MeterValueRows.rows(cpId, transactionData);
     return write(c -> {
       SqlRow tx = c.first("SELECT ConnectorId, StartTagId, StopTime FROM Transactions WHERE TransactionId = ? "
           + "AND ChargePointId = ?", transactionId, cpId);
@@ -304,7 +303,8 @@ public final class Store {
         TagRecord t = findTag(c, idTag);
         auth = new AuthResult(Authorization.evaluate(t, Instant.now()), t);
       }
-      insertRows(c, cpId, rows);
+      // the charger does not repeat the connector: the transaction's (0, the whole station, if unknown)
+      insertSamples(c, cpId, onConnector(transactionData, tx == null ? 0 : tx.getInteger(0)));
       if (tx == null) {
         // recorded for the operator in the same commit, whatever the message log level
         insertMessageLog(c, cpId, null, "StopTransaction",
@@ -376,6 +376,15 @@ public final class Store {
         return; // a retry
       }
     }
+  }
+
+  private static List<MeterSample> onConnector(List<MeterSample> samples, int connectorId) {
+    List<MeterSample> out = new ArrayList<>(samples == null ? 0 : samples.size());
+    for (MeterSample s : samples == null ? List.<MeterSample>of() : samples) {
+      out.add(new MeterSample(connectorId, s.transactionId(), s.timestamp(), s.value(), s.numericValue(), s.measurand(),
+          s.unit(), s.phase(), s.location(), s.context(), s.format(), s.signedMeterValue()));
+    }
+    return out;
   }
 
   /** Updates the live columns given (nulls keep the old value), creating the connector row if needed. */

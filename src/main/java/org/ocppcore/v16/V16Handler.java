@@ -142,7 +142,8 @@ public final class V16Handler implements ProtocolHandler {
     long meterStop = p.getLong("meterStop");
     String time = Times.normalize(p.getString("timestamp"));
     String reason = p.getString("reason", "Local");
-    List<MeterSample> data = samples(-1, txId, p.getJsonArray("transactionData"));
+    // the store puts them on the transaction's connector, which only it knows
+    List<MeterSample> data = samples(0, txId, p.getJsonArray("transactionData"));
     return store.stopTransaction(cp, txId, tag, meterStop, time, reason, data).map(r -> {
       Integer connector = r.connectorId() > 0 ? r.connectorId() : null;
       if (!r.known()) {

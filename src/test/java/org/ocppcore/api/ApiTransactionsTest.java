@@ -332,6 +332,7 @@ class ApiTransactionsTest {
     assertEquals(11000.0, power.getDouble("numericValue"));
     JsonObject end = samples.getJsonObject(2);
     assertEquals("Transaction.End", end.getString("context"));
+    assertEquals(1, end.getInteger("connectorId"), "StopTransaction's transactionData is on the transaction's connector");
     assertEquals(5500.0, end.getDouble("numericValue"));
 
     assertEquals(0, api.get("/transactions/" + t4).expect(200).json().getJsonArray("meterSamples").size());

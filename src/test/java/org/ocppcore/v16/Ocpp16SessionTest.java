@@ -148,11 +148,13 @@ class Ocpp16SessionTest {
     assertEquals(10.8, ((Number) conn.get("LastPowerKw")).doubleValue(), 1e-9, "kW is the sum of the phases");
     assertEquals(54.0, ((Number) conn.get("LastSoc")).doubleValue(), 1e-9);
 
-    JsonObject stop = result(cp, "StopTransaction", new JsonObject().put("transactionId", txId).put("idTag", "TAG1")
+    JsonObject stopRequest = new JsonObject().put("transactionId", txId).put("idTag", "TAG1")
         .put("meterStop", 20000).put("timestamp", ts(120)).put("reason", "EVDisconnected")
         .put("transactionData", new JsonArray().add(new JsonObject().put("timestamp", ts(120)).put("sampledValue",
-            new JsonArray().add(new JsonObject().put("value", "20000").put("context", "Transaction.End"))))));
+            new JsonArray().add(new JsonObject().put("value", "20000").put("context", "Transaction.End")))));
+    JsonObject stop = result(cp, "StopTransaction", stopRequest);
     assertEquals("Accepted", stop.getJsonObject("idTagInfo").getString("status"));
+    result(cp, "StopTransaction", stopRequest); // the charger retries: nothing is stored twice
     tx = server.query("SELECT * FROM Transactions WHERE TransactionId = ?", txId).get(0);
     assertEquals(20000.0, ((Number) tx.get("MeterStopWh")).doubleValue());
     assertEquals(20.0, ((Number) tx.get("MeterStop")).doubleValue(), 1e-9);
@@ -161,7 +163,9 @@ class Ocpp16SessionTest {
     assertEquals(now.plusSeconds(120).toString().replace("Z", ".000Z"), tx.get("StopTime"));
     List<Map<String, Object>> end = server.query(
         "SELECT * FROM MeterSample WHERE TransactionId = ? AND Context = 'Transaction.End'", txId);
-    assertEquals(1, end.size(), "transactionData of StopTransaction is stored");
+    assertEquals(1, end.size(), "transactionData of StopTransaction is stored, once");
+    assertEquals(((Number) tx.get("ConnectorId")).intValue(), ((Number) end.get(0).get("ConnectorId")).intValue(),
+        "on the transaction's connector");
     assertEquals("Energy.Active.Import.Register", end.get(0).get("Measurand"));
     assertEquals("Wh", end.get(0).get("Unit"));
 
