@@ -56,6 +56,9 @@ public final class StoreVerticle extends VerticleBase {
     accepting = true;
     // one thread: SQLite has one writer, and one connection keeps its prepared statements
     writer = new Thread(this::writeLoop, "ocpp-store-writer");
+    // a daemon: stop() drains it on an orderly shutdown; a JVM that exits without one is like a
+    // crash, which the database's atomic commit already covers, and is never held up by it
+    writer.setDaemon(true);
     writer.start();
     return Future.succeededFuture();
   }
