@@ -24,19 +24,9 @@ public record MeterSample(int connectorId, Long transactionId, String timestamp,
         + (phase == null ? "" : phase) + "|" + location + "|" + context + "|" + format + "|" + unit;
   }
 
-  /**
-   * A 64-bit hash of a {@link #key()}, never negative (negative values mark rows stored before
-   * hashes existed). FNV-1a with a final mix: fast, and well spread for these short texts.
-   */
-  public static long keyHash(String key) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < key.length(); i++) {
-      h ^= key.charAt(i);
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    return h & Long.MAX_VALUE;
+  /** The same reading on another connector. */
+  public MeterSample withConnectorId(int connector) {
+    return new MeterSample(connector, transactionId, timestamp, value, numericValue, measurand, unit, phase, location,
+        context, format, signedMeterValue);
   }
 }

@@ -59,15 +59,17 @@ public final class Times {
       return null;
     }
     Instant fast = parseUtc(text);
-    if (fast != null) {
-      return fast;
-    }
+    return fast != null ? fast : parseWithJavaTime(text);
+  }
+
+  /** Any ISO-8601 form java.time reads, with or without an offset; null when it reads none. */
+  static Instant parseWithJavaTime(String text) {
     try {
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
       try {
         // some chargers omit the offset: the spec says UTC
-        return java.time.LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+        return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
       } catch (DateTimeParseException e2) {
         return null;
       }

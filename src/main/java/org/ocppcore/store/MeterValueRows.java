@@ -127,7 +127,6 @@ public final class MeterValueRows {
     return new StringBuilder(cpId.length() + 1 + samples * 96).append(cpId).append('\n');
   }
 
-
   /**
    * The unique key of a row: the time of its first sample in seconds (high 32 bits) and a hash of
    * its identity (low 31 bits), never negative. Keys in time order put each commit's new index
@@ -137,7 +136,24 @@ public final class MeterValueRows {
   public static long keyHash(String timestamp, String identity) {
     Instant t = Times.parse(timestamp);
     long seconds = t == null ? 0 : Math.max(0, Math.min(0xFFFFFFFFL, t.getEpochSecond()));
-    return (seconds << 31) | (MeterSample.keyHash(identity) & 0x7FFFFFFFL);
+    return (seconds << 31) | (hash(identity) & 0x7FFFFFFFL);
+  }
+
+  /**
+   * A 64-bit hash of a text, never negative (rows of schema 4 used it on a sample's key, and
+   * negative values there marked rows stored before). FNV-1a with a final mix: fast, and well
+   * spread for these short texts.
+   */
+  public static long hash(String text) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < text.length(); i++) {
+      h ^= text.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return h & Long.MAX_VALUE;
   }
 
   /** One MeterValue row, ready to insert: computed before the write, off the single writer thread. */

@@ -88,16 +88,19 @@ public final class Store {
       return null;
     }
     SqlRow r = c.first(tagById, tagId);
-    return r == null ? null : new TagRecord(r.getString(0), r.getString(1), r.getString(2), Times.parse(r.getString(3)),
-        bool(r.getValue(4)));
+    return r == null ? null : tag(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getValue(4));
   }
 
   private static TagRecord firstTag(RowSet<Row> rows) {
     for (Row r : rows) {
-      return new TagRecord(r.getString(0), r.getString(1), r.getString(2), Times.parse(r.getString(3)),
-          bool(r.getValue(4)));
+      return tag(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getValue(4));
     }
     return null;
+  }
+
+  /** A tag from the columns of {@code tagById}, read through either client. */
+  private static TagRecord tag(String id, String name, String parent, String expiry, Object blocked) {
+    return new TagRecord(id, name, parent, Times.parse(expiry), bool(blocked));
   }
 
   static boolean bool(Object v) {
@@ -304,7 +307,9 @@ public final class Store {
         auth = new AuthResult(Authorization.evaluate(t, Instant.now()), t);
       }
       // the charger does not repeat the connector: the transaction's (0, the whole station, if unknown)
-      insertSamples(c, cpId, onConnector(transactionData, tx == null ? 0 : tx.getInteger(0)));
+      int sampleConnector = tx == null ? 0 : tx.getInteger(0);
+      insertSamples(c, cpId, transactionData == null ? null
+          : transactionData.stream().map(s -> s.withConnectorId(sampleConnector)).toList());
       if (tx == null) {
         // recorded for the operator in the same commit, whatever the message log level
         insertMessageLog(c, cpId, null, "StopTransaction",
@@ -376,15 +381,6 @@ public final class Store {
         return; // a retry
       }
     }
-  }
-
-  private static List<MeterSample> onConnector(List<MeterSample> samples, int connectorId) {
-    List<MeterSample> out = new ArrayList<>(samples == null ? 0 : samples.size());
-    for (MeterSample s : samples == null ? List.<MeterSample>of() : samples) {
-      out.add(new MeterSample(connectorId, s.transactionId(), s.timestamp(), s.value(), s.numericValue(), s.measurand(),
-          s.unit(), s.phase(), s.location(), s.context(), s.format(), s.signedMeterValue()));
-    }
-    return out;
   }
 
   /** Updates the live columns given (nulls keep the old value), creating the connector row if needed. */

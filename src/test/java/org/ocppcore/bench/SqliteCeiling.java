@@ -117,7 +117,7 @@ final class SqliteCeiling {
               insert.setString(11, s.context());
               insert.setString(12, s.format());
               insert.setString(13, s.key());
-              insert.setLong(14, MeterSample.keyHash(s.key()));
+              insert.setLong(14, MeterValueRows.hash(s.key()));
               insert.addBatch();
             }
             insert.executeBatch();
