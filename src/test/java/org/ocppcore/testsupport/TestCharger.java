@@ -1,5 +1,6 @@
 package org.ocppcore.testsupport;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -254,6 +255,12 @@ public final class TestCharger {
   private final Vertx vertx;
   private final WebSocketClient client;
   private final ClientWebSocket ws;
+  /**
+   * The socket's context. Every write runs on it: a message split into several frames (maxFrameSize)
+   * is written frame by frame, and a write from another thread could otherwise slip an automatic
+   * reply between those frames, which the server must reject as a protocol error.
+   */
+  private final Context context;
   private final Duration callTimeout;
   private final Map<String, Promise<JsonArray>> pending = new ConcurrentHashMap<>();
   private final Map<String, Function<JsonObject, Object>> handlers = new ConcurrentHashMap<>();
@@ -268,10 +275,11 @@ public final class TestCharger {
 
   private record Waiter(String action, Promise<JsonArray> promise) {}
 
-  private TestCharger(Vertx vertx, WebSocketClient client, ClientWebSocket ws, Options o) {
+  private TestCharger(Vertx vertx, WebSocketClient client, ClientWebSocket ws, Context context, Options o) {
     this.vertx = vertx;
     this.client = client;
     this.ws = ws;
+    this.context = context;
     this.callTimeout = o.callTimeout;
     this.handlers.putAll(o.handlers);
   }
@@ -300,9 +308,13 @@ public final class TestCharger {
     // handlers are installed on the ClientWebSocket BEFORE connecting, so a frame the server
     // sends right after the handshake cannot be lost
     ClientWebSocket ws = client.webSocket();
-    TestCharger cp = new TestCharger(vertx, client, ws, options);
+    Context context = vertx.getOrCreateContext();
+    TestCharger cp = new TestCharger(vertx, client, ws, context, options);
     cp.installHandlers();
-    return ws.connect(options.connectOptions(uri))
+    // connecting on the context binds the socket (and its handlers) to it
+    Promise<WebSocket> connected = Promise.promise();
+    context.runOnContext(v -> ws.connect(options.connectOptions(uri)).onComplete(connected));
+    return connected.future()
         .map(w -> {
           cp.open = true;
           return cp;
@@ -414,7 +426,16 @@ public final class TestCharger {
 
   /** Sends arbitrary text and expects nothing back. */
   public Future<Void> sendRawNoReply(String text) {
-    return ws.writeTextMessage(text);
+    return write(text);
+  }
+
+  private Future<Void> write(String text) {
+    if (Vertx.currentContext() == context) {
+      return ws.writeTextMessage(text);
+    }
+    Promise<Void> written = Promise.promise();
+    context.runOnContext(v -> ws.writeTextMessage(text).onComplete(written));
+    return written.future();
   }
 
   private Future<JsonArray> send(String text, String id, Duration timeout, String what) {
@@ -434,7 +455,7 @@ public final class TestCharger {
       }
     });
     p.future().onComplete(ar -> vertx.cancelTimer(timer));
-    ws.writeTextMessage(text).onFailure(err -> {
+    write(text).onFailure(err -> {
       if (pending.remove(id, p)) {
         p.tryFail(err);
       }
@@ -596,7 +617,7 @@ public final class TestCharger {
           .add("handler returned " + result.getClass().getName()).add(new JsonObject()).encode();
     }
     if (open) {
-      ws.writeTextMessage(text);
+      write(text);
     }
   }
 
