@@ -49,6 +49,8 @@ final class Target implements AutoCloseable {
   /** Ours: the management port (REST API under /api/v1); 0 for the baseline, which has none. */
   final int httpPort;
   final Process process;
+  /** From the process start until its ports accept connections (for ours: database, schemas, JIT warm-up). */
+  double startSeconds;
 
   private Target(Spec spec, Path dir, int port, int httpPort, Process process) {
     this.spec = spec;
@@ -132,6 +134,7 @@ final class Target implements AutoCloseable {
     pb.redirectError(dir.resolve("server.err").toFile());
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd) + "\n");
+    long started = System.nanoTime();
     Process p = pb.start();
     CHILDREN.add(p);
     Target t = new Target(spec, dir, port, httpPort, p);
@@ -140,6 +143,7 @@ final class Target implements AutoCloseable {
       // the management port opens after the gateway's
       t.awaitPort(httpPort, 60_000);
     }
+    t.startSeconds = (System.nanoTime() - started) / 1e9;
     return t;
   }
 
