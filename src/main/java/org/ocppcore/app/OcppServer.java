@@ -65,10 +65,11 @@ public final class OcppServer {
     if (config.hasRole("gateway")) {
       SchemaValidator validator = SchemaValidator.loadFromClasspath();
       Map<OcppVersion, ProtocolHandler> handlers = new EnumMap<>(OcppVersion.class);
-      handlers.put(OcppVersion.V16, new V16Handler(vertx, store, config));
-      TransactionEvents transactionEvents = new TransactionEvents(vertx, store, config);
-      handlers.put(OcppVersion.V201, new V2Handler(vertx, store, config, OcppVersion.V201, transactionEvents));
-      handlers.put(OcppVersion.V21, new V2Handler(vertx, store, config, OcppVersion.V21, transactionEvents));
+      MeterEventRelay meterEvents = new MeterEventRelay(vertx);
+      handlers.put(OcppVersion.V16, new V16Handler(vertx, store, config, meterEvents));
+      TransactionEvents transactionEvents = new TransactionEvents(vertx, store, config, meterEvents);
+      handlers.put(OcppVersion.V201, new V2Handler(vertx, store, config, OcppVersion.V201, transactionEvents, meterEvents));
+      handlers.put(OcppVersion.V21, new V2Handler(vertx, store, config, OcppVersion.V21, transactionEvents, meterEvents));
       int instances = config.integer("ocpp.instances");
       if (instances <= 0) {
         instances = Runtime.getRuntime().availableProcessors();

@@ -56,6 +56,11 @@ public record LiveMeter(Double energyKwh, Double powerKw, Double soc, String tim
     return value; // kWh, kW, kvarh, kvar, kVA
   }
 
+  /** The message log's line for a MeterValues. */
+  public String summary() {
+    return "Meter (kWh): " + energyKwh + " | Charge (kW): " + powerKw + " | SoC (%): " + soc;
+  }
+
   public boolean isEmpty() {
     return energyKwh == null && powerKw == null && soc == null;
   }

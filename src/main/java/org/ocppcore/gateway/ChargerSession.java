@@ -393,6 +393,11 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   }
 
   @Override
+  public boolean logs(String action) {
+    return gw.recorder().logs(action);
+  }
+
+  @Override
   public void log(Integer connectorId, String action, String result, String errorCode) {
     gw.recorder().log(id, connectorId, action, result, errorCode);
   }

@@ -29,7 +29,10 @@ public interface ProtocolHandler {
 
     boolean cutTagAtUnderscore();
 
-    /** Whether a message of this action is written to the MessageLog at the configured level. */
+    /** Whether the MessageLog's level records this action: build an expensive line only then. */
+    boolean logs(String action);
+
+    /** Writes a MessageLog row if the configured level records this action. */
     void log(Integer connectorId, String action, String result, String errorCode);
   }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Set;
 import org.ocppcore.app.Addresses;
 import org.ocppcore.app.Config;
+import org.ocppcore.app.MeterEventRelay;
 import org.ocppcore.domain.Authorization;
-import org.ocppcore.domain.LiveMeter;
 import org.ocppcore.domain.MeterSample;
 import org.ocppcore.domain.Times;
 import org.ocppcore.ocpp.OcppVersion;
@@ -33,10 +33,12 @@ public final class V16Handler implements ProtocolHandler {
   private final int heartbeatInterval;
   private final boolean denyConcurrentTx;
   private final JsonArray dataTransferVendors;
+  private final MeterEventRelay meterEvents;
 
-  public V16Handler(Vertx vertx, Store store, Config config) {
+  public V16Handler(Vertx vertx, Store store, Config config, MeterEventRelay meterEvents) {
     this.vertx = vertx;
     this.store = store;
+    this.meterEvents = meterEvents;
     this.heartbeatInterval = config.integer("ocpp.heartbeatIntervalSeconds");
     this.denyConcurrentTx = config.bool("ocpp.denyConcurrentTx");
     this.dataTransferVendors = config.list("ocpp.dataTransferVendors");
@@ -180,18 +182,12 @@ public final class V16Handler implements ProtocolHandler {
     Long txId = p.getLong("transactionId");
     List<MeterSample> samples = samples(connectorId, txId, p.getJsonArray("meterValue"));
     return store.meterValues(cp, connectorId, samples).map(live -> {
-      station.log(connectorId, "MeterValues", summary(live), null);
-      if (!live.isEmpty()) {
-        vertx.eventBus().publish(Addresses.EVENT_METER, new JsonObject().put("chargePointId", cp)
-            .put("connectorId", connectorId).put("transactionId", txId).put("energyKwh", live.energyKwh())
-            .put("powerKw", live.powerKw()).put("soc", live.soc()).put("timestamp", live.timestamp()));
+      if (station.logs("MeterValues")) {
+        station.log(connectorId, "MeterValues", live.summary(), null);
       }
+      meterEvents.offer(cp, connectorId, txId, live);
       return new JsonObject();
     });
-  }
-
-  private static String summary(LiveMeter live) {
-    return "Meter (kWh): " + live.energyKwh() + " | Charge (kW): " + live.powerKw() + " | SoC (%): " + live.soc();
   }
 
   /** Flattens 1.6 MeterValue[] into stored samples, filling in the spec's defaults. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.ocppcore.app.Addresses;
 import org.ocppcore.app.Config;
+import org.ocppcore.app.MeterEventRelay;
 import org.ocppcore.domain.Authorization;
 import org.ocppcore.domain.LiveMeter;
 import org.ocppcore.domain.MeterSample;
@@ -52,9 +53,11 @@ public final class TransactionEvents {
   private final Store store;
   private final TransactionStore txStore;
   private final boolean denyConcurrentTx;
+  private final MeterEventRelay meterEvents;
 
-  public TransactionEvents(Vertx vertx, Store store, Config config) {
+  public TransactionEvents(Vertx vertx, Store store, Config config, MeterEventRelay meterEvents) {
     this.vertx = vertx;
+    this.meterEvents = meterEvents;
     this.store = store;
     this.txStore = new TransactionStore(store);
     this.denyConcurrentTx = config.bool("ocpp.denyConcurrentTx");
@@ -473,12 +476,6 @@ public final class TransactionEvents {
       tx.put("stopTime", t.stopTime).put("reason", t.stopReason);
     }
     vertx.eventBus().publish(Addresses.EVENT_TRANSACTION, tx);
-    LiveMeter live = o.live();
-    if (live != null) {
-      vertx.eventBus().publish(Addresses.EVENT_METER, new JsonObject().put("chargePointId", cp)
-          .put("connectorId", t.connectorId).put("evseId", t.connectorId).put("transactionId", t.id)
-          .put("energyKwh", live.energyKwh()).put("powerKw", live.powerKw()).put("soc", live.soc())
-          .put("timestamp", live.timestamp()));
-    }
+    meterEvents.offer(cp, t.connectorId, t.id, o.live());
   }
 }

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Set;
 import org.ocppcore.app.Addresses;
 import org.ocppcore.app.Config;
+import org.ocppcore.app.MeterEventRelay;
 import org.ocppcore.domain.Authorization;
-import org.ocppcore.domain.LiveMeter;
 import org.ocppcore.domain.MeterSample;
 import org.ocppcore.domain.Times;
 import org.ocppcore.ocpp.OcppVersion;
@@ -54,9 +54,11 @@ public final class V2Handler implements ProtocolHandler {
   private final TransactionEvents transactions;
   private final Set<String> actions;
   private final int heartbeatInterval;
+  private final MeterEventRelay meterEvents;
   private final JsonArray dataTransferVendors;
 
-  public V2Handler(Vertx vertx, Store store, Config config, OcppVersion version, TransactionEvents transactions) {
+  public V2Handler(Vertx vertx, Store store, Config config, OcppVersion version, TransactionEvents transactions,
+      MeterEventRelay meterEvents) {
     if (!version.is2x()) {
       throw new IllegalArgumentException("V2Handler serves OCPP 2.x, not " + version);
     }
@@ -65,6 +67,7 @@ public final class V2Handler implements ProtocolHandler {
     this.store2 = new Ocpp2Store(store);
     this.version = version;
     this.transactions = transactions;
+    this.meterEvents = meterEvents;
     Set<String> all = new HashSet<>(ACTIONS_201);
     if (version == OcppVersion.V21) {
       all.addAll(ACTIONS_21_ONLY);
@@ -246,18 +249,12 @@ public final class V2Handler implements ProtocolHandler {
     int evseId = p.getInteger("evseId");
     List<MeterSample> samples = samples(evseId, null, p.getJsonArray("meterValue"));
     return store.meterValues(cp, evseId, samples).map(live -> {
-      station.log(evseId, "MeterValues", summary(live), null);
-      if (!live.isEmpty()) {
-        vertx.eventBus().publish(Addresses.EVENT_METER, new JsonObject().put("chargePointId", cp)
-            .put("connectorId", evseId).put("transactionId", (Long) null).put("energyKwh", live.energyKwh())
-            .put("powerKw", live.powerKw()).put("soc", live.soc()).put("timestamp", live.timestamp()));
+      if (station.logs("MeterValues")) {
+        station.log(evseId, "MeterValues", live.summary(), null);
       }
+      meterEvents.offer(cp, evseId, null, live);
       return new JsonObject();
     });
-  }
-
-  private static String summary(LiveMeter live) {
-    return "Meter (kWh): " + live.energyKwh() + " | Charge (kW): " + live.powerKw() + " | SoC (%): " + live.soc();
   }
 
   /**

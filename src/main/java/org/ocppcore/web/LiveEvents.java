@@ -3,6 +3,7 @@ package org.ocppcore.web;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -27,8 +28,14 @@ final class LiveEvents {
   /** Registers the consumers on the caller's context (the management verticle's: undeploy removes them). */
   LiveEvents(Vertx vertx) {
     for (String kind : KINDS) {
-      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_PREFIX + kind,
-          m -> broadcast(kind, m.body())));
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_PREFIX + kind, m -> {
+        if (kind.equals("meter") && m.body() != null && m.body().getValue("meters") instanceof JsonArray batch) {
+          // MeterEventRelay's batch: one event per connector, as the page expects
+          batch.forEach(e -> broadcast(kind, (JsonObject) e));
+        } else {
+          broadcast(kind, m.body());
+        }
+      }));
     }
     vertx.setPeriodic(KEEPALIVE_MS, id -> {
       for (HttpServerResponse r : streams) {
@@ -56,7 +63,7 @@ final class LiveEvents {
 
   private void broadcast(String kind, JsonObject body) {
     if (streams.isEmpty()) {
-      return; // nobody watching: not even the encoding (every MeterValues publishes an event)
+      return; // nobody watching: not even the encoding
     }
     String frame = "event: " + kind + "\ndata: " + (body == null ? "{}" : body.encode()) + "\n\n";
     for (HttpServerResponse r : streams) {

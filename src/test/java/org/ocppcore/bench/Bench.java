@@ -50,6 +50,7 @@ public final class Bench {
         --sync FULL[,NORMAL]    db.synchronous variants of ours (ingest: FULL,NORMAL; others FULL)
         --heap SIZE             server heap, -Xms = -Xmx (1g); --gc G1|Parallel|Serial|ZGC (G1)
         --max-gc-pause MS       G1 pause goal (50); --server-opts "..." more server JVM flags
+        --server-config JSON    ours: merged into the bench's server config, e.g. '{"ocpp":{"instances":1}}'
         --slo-ms MS             ingest latency goal for p99 (50)
         --ceiling-batch N       ingest: MeterValues per commit of the SQLite ceiling (100; 0 = skip it)
         --storm-warmups K       storm: K unmeasured storms (connect, boot, disconnect) first, so the measured one
@@ -90,6 +91,7 @@ public final class Bench {
     String gc = "G1";
     int maxGcPauseMs = 50;
     String serverOpts = "";
+    JsonObject serverConfig = new JsonObject();
     double sloMs = 50;
     int connectTimeout = 30;
     int maxConnecting;
@@ -172,6 +174,7 @@ public final class Bench {
           case "--gc" -> o.gc = v;
           case "--max-gc-pause" -> o.maxGcPauseMs = Integer.parseInt(v);
           case "--server-opts" -> o.serverOpts = v;
+          case "--server-config" -> o.serverConfig = new JsonObject(v);
           case "--slo-ms" -> o.sloMs = Double.parseDouble(v);
           case "--connect-timeout" -> o.connectTimeout = Integer.parseInt(v);
           case "--max-connecting" -> o.maxConnecting = Integer.parseInt(v);

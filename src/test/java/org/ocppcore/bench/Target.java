@@ -121,7 +121,8 @@ final class Target implements AutoCloseable {
           .put("db", new JsonObject()
               .put("url", "jdbc:sqlite:" + dir.resolve("ocpp.sqlite"))
               .put("synchronous", spec.synchronous()))
-          .put("log", new JsonObject().put("dbMessageLog", 0));
+          .put("log", new JsonObject().put("dbMessageLog", 0))
+          .mergeIn(o.serverConfig, true);
       Files.writeString(dir.resolve("config.json"), config.encodePrettily());
       cmd.add("-jar");
       cmd.add(env.jar().toString());

@@ -46,4 +46,19 @@ class FrameConversionTest {
         .put("map", Map.of("k", List.of(true)));
     assertEquals(Frame.MAPPER.readTree(answer.encode()), Frame.toNode(answer));
   }
+
+  @Test
+  void framesWeSendAreTheJsonOfTheirParts() throws Exception {
+    JsonNode payload = Frame.MAPPER.readTree("{\"status\":\"Accepted\",\"text\":\"a \\\"b\\\" \\\\ \\u0001 ü\"}");
+    JsonNode empty = Frame.MAPPER.readTree("{}");
+    for (String id : List.of("1", "a\"b", "back\\slash", "ctl\u0001\n", "ü€", "")) {
+      for (JsonNode p : List.of(payload, empty)) {
+        JsonNode result = Frame.MAPPER.readTree(Frame.callResult(id, p));
+        assertEquals(Frame.MAPPER.createArrayNode().add(3).add(id).add(p), result, id);
+        JsonNode call = Frame.MAPPER.readTree(Frame.call(id, "Reset", p));
+        assertEquals(Frame.MAPPER.createArrayNode().add(2).add(id).add("Reset").add(p), call, id);
+      }
+    }
+    assertEquals("[3,\"x\",{}]", Frame.callResult("x", empty));
+  }
 }

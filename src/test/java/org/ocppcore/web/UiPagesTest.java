@@ -482,4 +482,47 @@ class UiPagesTest {
     await(cp.close());
     UiClient.close(stream.body());
   }
+
+  @Test
+  void theEventStreamPushesLiveMeterFiguresOncePerConnectorAndPeriod() throws Exception {
+    UiClient user = UiClient.loggedIn(server.httpPort(), UiFixture.USER, UiFixture.USER_PASSWORD);
+    HttpResponse<InputStream> stream = user.open("/ui/events");
+    BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+    List<JsonObject> meters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CompletableFuture<JsonObject> last = CompletableFuture.supplyAsync(() -> {
+      try {
+        String line;
+        boolean meter = false;
+        while ((line = reader.readLine()) != null) {
+          if (line.startsWith("event: ")) {
+            meter = line.equals("event: meter");
+          } else if (meter && line.startsWith("data: ")) {
+            JsonObject m = new JsonObject(line.substring(6));
+            meters.add(m);
+            if ("CP2".equals(m.getString("chargePointId")) && m.getDouble("energyKwh") == 12.5) {
+              return m;
+            }
+          }
+        }
+        return null;
+      } catch (java.io.IOException e) {
+        return null;
+      }
+    });
+    TestCharger cp = connect("CP2");
+    // three readings within well under the relay's one-second period: the page gets the last
+    for (int wh : new int[] {12_300, 12_400, 12_500}) {
+      call(cp, "MeterValues", new JsonObject().put("connectorId", 2).put("meterValue", new JsonArray().add(new JsonObject()
+          .put("timestamp", Instant.now().toString()).put("sampledValue", new JsonArray()
+              .add(new JsonObject().put("value", String.valueOf(wh)).put("measurand", "Energy.Active.Import.Register"))
+              .add(new JsonObject().put("value", "7400").put("measurand", "Power.Active.Import").put("unit", "W"))))));
+    }
+    JsonObject event = last.get(10, TimeUnit.SECONDS);
+    assertEquals(2, event.getInteger("connectorId"));
+    assertEquals(7.4, event.getDouble("powerKw"));
+    long cp2Events = meters.stream().filter(m -> "CP2".equals(m.getString("chargePointId"))).count();
+    assertTrue(cp2Events <= 2, "coalesced per period, got " + meters);
+    await(cp.close());
+    UiClient.close(stream.body());
+  }
 }
