@@ -72,7 +72,9 @@ public final class OcppServer {
       handlers.put(OcppVersion.V21, new V2Handler(vertx, store, config, OcppVersion.V21, transactionEvents, meterEvents));
       int instances = config.integer("ocpp.instances");
       if (instances <= 0) {
-        instances = Runtime.getRuntime().availableProcessors();
+        // the store's writer thread keeps a core busy under load: one event loop per remaining
+        // core (on 2 cores, one loop cost ~10 % less CPU per message than two, docs/benchmarks.md)
+        instances = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
       }
       gatewayDeployment = await(vertx.deployVerticle(() -> {
         GatewayVerticle g = new GatewayVerticle(config, store, validator, handlers);
