@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.time.DayOfWeek;
@@ -193,8 +194,45 @@ final class TransactionPages {
       m.put("chart", chart);
       m.put("points", rows);
       m.put("sampleCount", tx.getJsonArray("meterSamples").size());
+      m.put("signed", signedReadings(tx.getJsonArray("meterSamples")));
       return r.render("transaction", m);
     });
+  }
+
+  /**
+   * The readings a calibrated meter signed, for transparency software (e.g. S.A.F.E.) and billing
+   * disputes: 2.x sends the proof beside the reading (signedMeterValue), 1.6 as the value itself
+   * (format SignedData).
+   */
+  static List<JsonObject> signedReadings(JsonArray samples) {
+    List<JsonObject> out = new ArrayList<>();
+    for (int i = 0; i < samples.size(); i++) {
+      JsonObject s = samples.getJsonObject(i);
+      JsonObject proof = s.getJsonObject("signedMeterValue");
+      JsonObject row = new JsonObject().put("time", s.getString("timestamp")).put("measurand", s.getString("measurand"))
+          .put("context", s.getString("context"));
+      if (proof != null) {
+        Double reading = s.getDouble("numericValue");
+        out.add(row.put("reading", reading == null ? null : java.math.BigDecimal.valueOf(reading).stripTrailingZeros()
+                .toPlainString() + (s.getString("unit") == null ? "" : " " + s.getString("unit")))
+            .put("method", String.join(" · ", nonBlank(proof.getString("encodingMethod"), proof.getString("signingMethod"))))
+            .put("data", proof.getString("signedMeterData", ""))
+            .put("publicKey", proof.getString("publicKey", "")));
+      } else if ("SignedData".equals(s.getString("format"))) {
+        out.add(row.put("method", "SignedData").put("data", s.getString("value", "")).put("publicKey", ""));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> nonBlank(String... parts) {
+    List<String> out = new ArrayList<>();
+    for (String p : parts) {
+      if (p != null && !p.isBlank()) {
+        out.add(p);
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- charge report

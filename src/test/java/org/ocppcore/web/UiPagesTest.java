@@ -525,4 +525,52 @@ class UiPagesTest {
     await(cp.close());
     UiClient.close(stream.body());
   }
+
+  @Test
+  void signedReadingsAreListedForTransparencySoftware() throws Exception {
+    // dated 2020, so they stay out of the other tests' ranges
+    String ocmf16 = "OCMF|{\"FV\":\"1.0\",\"RD\":[{\"RV\":2.5,\"RU\":\"kWh\"}]}|{\"SA\":\"ECDSA-secp256r1-SHA256\",\"SD\":\"3045\"}";
+    TestCharger cp2 = connect("CP2");
+    long tx16 = call(cp2, "StartTransaction", new JsonObject().put("connectorId", 2).put("idTag", "TAG1")
+        .put("meterStart", 0).put("timestamp", "2020-01-01T10:00:00Z")).getLong("transactionId");
+    call(cp2, "StopTransaction", new JsonObject().put("transactionId", tx16).put("meterStop", 2500)
+        .put("timestamp", "2020-01-01T11:00:00Z").put("transactionData", new JsonArray().add(new JsonObject()
+            .put("timestamp", "2020-01-01T11:00:00Z").put("sampledValue", new JsonArray()
+                .add(new JsonObject().put("value", "2500").put("context", "Transaction.End"))
+                .add(new JsonObject().put("value", ocmf16).put("format", "SignedData").put("context", "Transaction.End"))))));
+    await(cp2.close());
+    String page16 = admin.get("/transactions/" + tx16).body();
+    assertTrue(page16.contains("id=\"signed-readings\""), page16);
+    assertTrue(page16.contains("Readings signed by the meter: 1."), page16);
+    assertTrue(page16.contains(">SignedData<"));
+    assertTrue(page16.contains("OCMF|{&quot;FV&quot;:&quot;1.0&quot;"), "the signed value, HTML-escaped, in full");
+
+    JsonObject proof = new JsonObject().put("signedMeterData", "T0NNRnx7IkZWIjoiMS4wIn0=")
+        .put("signingMethod", "ECDSA-secp256r1-SHA256").put("encodingMethod", "OCMF").put("publicKey", "MFkwEwYHKoZIzj0C");
+    TestCharger v2 = await(TestCharger.connect(server.vertx(), server.wsUrl("V2CP"), new TestCharger.Options()
+        .subprotocols("ocpp2.0.1")));
+    JsonObject evse = new JsonObject().put("id", 1).put("connectorId", 1);
+    call(v2, "TransactionEvent", new JsonObject().put("eventType", "Started").put("timestamp", "2020-01-02T10:00:00Z")
+        .put("triggerReason", "Authorized").put("seqNo", 0).put("evse", evse)
+        .put("transactionInfo", new JsonObject().put("transactionId", "SIGNED-1"))
+        .put("idToken", new JsonObject().put("idToken", "TAG1").put("type", "ISO14443")));
+    call(v2, "TransactionEvent", new JsonObject().put("eventType", "Ended").put("timestamp", "2020-01-02T11:00:00Z")
+        .put("triggerReason", "StopAuthorized").put("seqNo", 1).put("evse", evse)
+        .put("transactionInfo", new JsonObject().put("transactionId", "SIGNED-1").put("stoppedReason", "Local"))
+        .put("meterValue", new JsonArray().add(new JsonObject().put("timestamp", "2020-01-02T11:00:00Z")
+            .put("sampledValue", new JsonArray().add(new JsonObject().put("value", 12345.0).put("context", "Transaction.End")
+                .put("unitOfMeasure", new JsonObject().put("unit", "Wh")).put("signedMeterValue", proof))))));
+    await(v2.close());
+    Object tx2 = server.query("SELECT TransactionId FROM Transactions WHERE Uid = 'SIGNED-1'").get(0).get("TransactionId");
+    String page2 = admin.get("/transactions/" + tx2).body();
+    assertTrue(page2.contains(">12345 Wh<"), page2);
+    assertTrue(page2.contains("OCMF · ECDSA-secp256r1-SHA256"));
+    assertTrue(page2.contains(">T0NNRnx7IkZWIjoiMS4wIn0=</textarea>"));
+    assertTrue(page2.contains(">MFkwEwYHKoZIzj0C</textarea>"), "the public key beside it");
+    String de = UiClient.loggedIn(server.httpPort(), UiFixture.ADMIN, UiFixture.ADMIN_PASSWORD).acceptLanguage("de")
+        .get("/transactions/" + tx2).body();
+    assertTrue(de.contains("Signierte Zählerstände"), de);
+
+    assertFalse(admin.get("/transactions/" + finishedTx).body().contains("signed-readings"), "no signatures, no section");
+  }
 }
