@@ -64,6 +64,8 @@ public final class Config {
           .put("admins", new JsonArray().add("admin"))
           .put("sessionTimeoutMinutes", 30)
           .put("commandTimeoutSeconds", 15)
+          .put("maxFailedLogins", 5)
+          .put("failedLoginLockMinutes", 15)
           .put("secureCookies", false))
       .put("cluster", new JsonObject()
           .put("enabled", false)
@@ -205,6 +207,9 @@ public final class Config {
     }
     if (intAt(c, "ui.sessionTimeoutMinutes") < 1 || intAt(c, "ui.commandTimeoutSeconds") < 1) {
       throw new IllegalArgumentException("ui.sessionTimeoutMinutes and ui.commandTimeoutSeconds must be at least 1");
+    }
+    if (intAt(c, "ui.maxFailedLogins") < 0 || intAt(c, "ui.failedLoginLockMinutes") < 1) {
+      throw new IllegalArgumentException("ui.maxFailedLogins must be >= 0 (0 = no limit) and ui.failedLoginLockMinutes >= 1");
     }
     validateRoles(c);
     validateCluster(c);

@@ -19,9 +19,13 @@ final class AccountPages {
   private static final long FAILED_LOGIN_DELAY_MS = 400;
 
   private final WebUi ui;
+  private final LoginThrottle throttle;
 
   AccountPages(WebUi ui) {
     this.ui = ui;
+    long windowMs = ui.config().integer("ui.failedLoginLockMinutes") * 60_000L;
+    this.throttle = new LoginThrottle(ui.config().integer("ui.maxFailedLogins"), windowMs);
+    ui.vertx().setPeriodic(Math.max(1000, windowMs / 4), t -> throttle.prune(System.currentTimeMillis()));
   }
 
   void register(Router r) {
@@ -57,13 +61,21 @@ final class AccountPages {
     if (username == null || password == null || password.isEmpty()) {
       return showLogin(r, 400, next, username, r.t("login.missing"));
     }
+    long locked = throttle.lockedForSeconds(username, from, System.currentTimeMillis());
+    if (locked > 0) {
+      log("Login", "refused: user '" + username + "' from " + from + " after too many failed logins", "LoginLocked");
+      r.ctx().response().putHeader("Retry-After", Long.toString(locked));
+      return showLogin(r, 429, next, username, r.t("login.locked", Long.toString((locked + 59) / 60)));
+    }
     return ui.users().authenticate(username, password).transform(ar -> {
       if (ar.failed()) {
+        throttle.failed(username, from, System.currentTimeMillis());
         log("Login", "failed: user '" + username + "' from " + from, "LoginFailed");
         // a little friction for password guessing; the event loop is not held
         return ui.vertx().timer(FAILED_LOGIN_DELAY_MS)
             .compose(t -> showLogin(r, 401, next, username, r.t("login.failed")));
       }
+      throttle.succeeded(username, from);
       String role = ar.result();
       Session s = r.ctx().session();
       s.regenerateId(); // no session fixation: the anonymous session id is not the logged-in one

@@ -832,14 +832,19 @@ public final class Bench {
     Path dir = env.work().resolve("storm-generator-warmup");
     log("storm: warming the generator on a throwaway baseline server");
     try (Target t = Target.start(Target.Spec.baselineSpec(), dir, env, o, o.protocols())) {
-      LoadGenerator warm = new LoadGenerator(settings(t, "storm"), n);
-      try {
-        awaitFuture(warm.connectAll(o.ramp("storm")), 120_000, "generator warm-up storm");
-      } finally {
-        warm.close();
-      }
+      unmeasuredStorm(t, n, "generator warm-up storm");
     }
     Thread.sleep(2000);
+  }
+
+  /** All chargers connect and boot, then disconnect; nothing is recorded. */
+  private void unmeasuredStorm(Target t, int n, String what) throws Exception {
+    LoadGenerator warm = new LoadGenerator(settings(t, "storm"), n);
+    try {
+      awaitFuture(warm.connectAll(o.ramp("storm")), 120_000, what);
+    } finally {
+      warm.close();
+    }
   }
 
   private JsonObject storm(Target.Spec spec, int run) throws Exception {
@@ -851,12 +856,7 @@ public final class Bench {
     try (Target t = start(spec, "storm", run); ProcSampler sampler = new ProcSampler(t.pid(), 500)) {
       r.put("startSeconds", ProcSampler.round(t.startSeconds));
       for (int w = 0; w < o.stormWarmups; w++) {
-        LoadGenerator warm = new LoadGenerator(settings(t, "storm"), n);
-        try {
-          awaitFuture(warm.connectAll(o.ramp("storm")), 120_000, "warm-up storm");
-        } finally {
-          warm.close();
-        }
+        unmeasuredStorm(t, n, "warm-up storm");
         Thread.sleep(3000);
       }
       LoadGenerator gen = new LoadGenerator(settings(t, "storm"), n);

@@ -124,6 +124,59 @@ class UiLoginTest {
   }
 
   @Test
+  void repeatedFailedLoginsLockThatUserFromThatAddress() throws Exception {
+    Path file = Files.createTempDirectory("ui-users").resolve("htpasswd");
+    Files.writeString(file, UiFixture.usersFile());
+    try (TestServer s = TestServer.start(new JsonObject().put("ui", new JsonObject().put("htpasswdFile", file.toString())
+        .put("maxFailedLogins", 3)))) {
+      UiClient c = new UiClient(s.httpPort());
+      c.get("/login");
+      for (int i = 0; i < 3; i++) {
+        assertEquals(401, c.post("/login", Map.of("username", UiFixture.USER, "password", "guess" + i)).statusCode());
+      }
+      HttpResponse<String> locked = c.post("/login", Map.of("username", UiFixture.USER, "password", UiFixture.USER_PASSWORD));
+      assertEquals(429, locked.statusCode(), "even the right password, once locked");
+      long retryAfter = Long.parseLong(locked.headers().firstValue("Retry-After").orElse("0"));
+      assertTrue(retryAfter > 14 * 60 && retryAfter <= 15 * 60, "the rest of the 15-minute window: " + retryAfter);
+      assertTrue(locked.body().contains("Too many failed logins for this user from your address. Try again in 15 minutes."),
+          locked.body());
+      assertEquals(302, c.get("/").statusCode(), "not logged in");
+      // another user from the same address is not affected, nor is one who never failed
+      assertEquals(303, new UiClient(s.httpPort()).post("/login", Map.of("username", UiFixture.ADMIN,
+          "password", UiFixture.ADMIN_PASSWORD)).statusCode());
+      List<Map<String, Object>> rows = s.queryEventually(1, "SELECT * FROM MessageLog WHERE ChargePointId = 'UserManager' "
+          + "AND ErrorCode = 'LoginLocked'");
+      assertTrue(String.valueOf(rows.get(0).get("Result")).contains("'" + UiFixture.USER + "'"), rows.toString());
+    }
+  }
+
+  @Test
+  void theThrottleCountsPerUserAndAddressWithinItsWindow() {
+    LoginThrottle t = new LoginThrottle(2, 60_000);
+    t.failed("u", "10.0.0.1", 0);
+    assertEquals(0, t.lockedForSeconds("u", "10.0.0.1", 1));
+    t.failed("u", "10.0.0.1", 1_000);
+    assertEquals(59, t.lockedForSeconds("u", "10.0.0.1", 1_000));
+    assertEquals(1, t.lockedForSeconds("u", "10.0.0.1", 59_500));
+    assertEquals(0, t.lockedForSeconds("u", "10.0.0.2", 1_000), "another address");
+    assertEquals(0, t.lockedForSeconds("v", "10.0.0.1", 1_000), "another user");
+    assertEquals(0, t.lockedForSeconds("u", "10.0.0.1", 60_000), "the window has ended");
+    t.failed("u", "10.0.0.1", 60_000);
+    assertEquals(0, t.lockedForSeconds("u", "10.0.0.1", 60_001), "a new window starts with one failure");
+    t.failed("w", "10.0.0.1", 60_000);
+    t.failed("w", "10.0.0.1", 60_000);
+    t.succeeded("w", "10.0.0.1");
+    assertEquals(0, t.lockedForSeconds("w", "10.0.0.1", 60_001), "a success forgets the failures");
+    t.prune(120_000);
+    assertEquals(0, t.size(), "ended windows are forgotten");
+    LoginThrottle off = new LoginThrottle(0, 60_000);
+    for (int i = 0; i < 100; i++) {
+      off.failed("u", "a", i);
+    }
+    assertEquals(0, off.lockedForSeconds("u", "a", 100));
+  }
+
+  @Test
   void theUsersFileIsReadAgainWhenItChanges() throws Exception {
     Path dir = Files.createTempDirectory("ui-users");
     Path file = dir.resolve("htpasswd");

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -457,25 +458,10 @@ class UiPagesTest {
     assertEquals(200, stream.statusCode());
     assertEquals("text/event-stream; charset=utf-8", stream.headers().firstValue("Content-Type").orElse(""));
     BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
-    CompletableFuture<String> statusEvent = CompletableFuture.supplyAsync(() -> {
-      try {
-        String line;
-        boolean status = false;
-        while ((line = reader.readLine()) != null) {
-          if (line.equals("event: status")) {
-            status = true;
-          } else if (status && line.startsWith("data: ")) {
-            return line.substring(6);
-          }
-        }
-        return null;
-      } catch (java.io.IOException e) {
-        return null;
-      }
-    });
+    CompletableFuture<JsonObject> statusEvent = firstEvent(reader, "status", e -> true, new ArrayList<>());
     TestCharger cp = connect("CP1");
     status(cp, 1, "Faulted");
-    JsonObject event = new JsonObject(statusEvent.get(10, TimeUnit.SECONDS));
+    JsonObject event = statusEvent.get(10, TimeUnit.SECONDS);
     assertEquals("CP1", event.getString("chargePointId"));
     assertEquals("Faulted", event.getString("status"));
     status(cp, 1, "Available");
@@ -489,26 +475,8 @@ class UiPagesTest {
     HttpResponse<InputStream> stream = user.open("/ui/events");
     BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
     List<JsonObject> meters = new java.util.concurrent.CopyOnWriteArrayList<>();
-    CompletableFuture<JsonObject> last = CompletableFuture.supplyAsync(() -> {
-      try {
-        String line;
-        boolean meter = false;
-        while ((line = reader.readLine()) != null) {
-          if (line.startsWith("event: ")) {
-            meter = line.equals("event: meter");
-          } else if (meter && line.startsWith("data: ")) {
-            JsonObject m = new JsonObject(line.substring(6));
-            meters.add(m);
-            if ("CP2".equals(m.getString("chargePointId")) && m.getDouble("energyKwh") == 12.5) {
-              return m;
-            }
-          }
-        }
-        return null;
-      } catch (java.io.IOException e) {
-        return null;
-      }
-    });
+    CompletableFuture<JsonObject> last = firstEvent(reader, "meter",
+        m -> "CP2".equals(m.getString("chargePointId")) && m.getDouble("energyKwh") == 12.5, meters);
     TestCharger cp = connect("CP2");
     // three readings within well under the relay's one-second period: the page gets the last
     for (int wh : new int[] {12_300, 12_400, 12_500}) {
@@ -572,5 +540,30 @@ class UiPagesTest {
     assertTrue(de.contains("Signierte Zählerstände"), de);
 
     assertFalse(admin.get("/transactions/" + finishedTx).body().contains("signed-readings"), "no signatures, no section");
+  }
+
+  /** Reads the event stream in the background: every event of {@code kind} into {@code seen}, the first that matches. */
+  private static CompletableFuture<JsonObject> firstEvent(BufferedReader reader, String kind,
+      java.util.function.Predicate<JsonObject> match, List<JsonObject> seen) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        String line;
+        boolean wanted = false;
+        while ((line = reader.readLine()) != null) {
+          if (line.startsWith("event: ")) {
+            wanted = line.equals("event: " + kind);
+          } else if (wanted && line.startsWith("data: ")) {
+            JsonObject e = new JsonObject(line.substring(6));
+            seen.add(e);
+            if (match.test(e)) {
+              return e;
+            }
+          }
+        }
+        return null;
+      } catch (java.io.IOException e) {
+        return null;
+      }
+    });
   }
 }
