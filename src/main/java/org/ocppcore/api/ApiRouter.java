@@ -53,6 +53,7 @@ public final class ApiRouter {
   private final AdminStore admin;
   private final CommandService commands;
   private final ApiKeys keys;
+  private final ApiRateLimit rateLimit;
   private final RequestSchemas schemas;
   /** Asynchronous commands by id: {commandId, state, httpStatus, result}; node-local, kept 15 minutes. */
   private final Map<String, JsonObject> asyncCommands = new ConcurrentHashMap<>();
@@ -67,6 +68,7 @@ public final class ApiRouter {
     this.admin = admin;
     this.commands = commands;
     this.keys = new ApiKeys(admin);
+    this.rateLimit = new ApiRateLimit(config.integer("api.requestsPerSecondPerKey"));
     this.schemas = schemas;
   }
 
@@ -251,6 +253,10 @@ public final class ApiRouter {
       } else if (ar.result() == null) {
         ctx.response().putHeader("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
         fail(ctx, new CommandException(401, "a valid X-API-Key header is required"));
+      } else if (!rateLimit.tryTake(ar.result().getString("name"), System.nanoTime())) {
+        ctx.response().putHeader("Retry-After", "1");
+        fail(ctx, new CommandException(429, "this key sent more than " + rateLimit.perSecond()
+            + " requests per second (api.requestsPerSecondPerKey); retry after a second"));
       } else {
         ctx.put("apiKey", ar.result().getString("name"));
         ctx.put("apiRole", ar.result().getString("role"));

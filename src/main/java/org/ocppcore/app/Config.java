@@ -67,6 +67,8 @@ public final class Config {
           .put("maxFailedLogins", 5)
           .put("failedLoginLockMinutes", 15)
           .put("secureCookies", false))
+      .put("api", new JsonObject()
+          .put("requestsPerSecondPerKey", 500))
       .put("cluster", new JsonObject()
           .put("enabled", false)
           .put("name", "ocpp-core")
@@ -207,6 +209,9 @@ public final class Config {
     }
     if (intAt(c, "ui.sessionTimeoutMinutes") < 1 || intAt(c, "ui.commandTimeoutSeconds") < 1) {
       throw new IllegalArgumentException("ui.sessionTimeoutMinutes and ui.commandTimeoutSeconds must be at least 1");
+    }
+    if (intAt(c, "api.requestsPerSecondPerKey") < 0) {
+      throw new IllegalArgumentException("api.requestsPerSecondPerKey must be >= 0 (0 = no limit)");
     }
     if (intAt(c, "ui.maxFailedLogins") < 0 || intAt(c, "ui.failedLoginLockMinutes") < 1) {
       throw new IllegalArgumentException("ui.maxFailedLogins must be >= 0 (0 = no limit) and ui.failedLoginLockMinutes >= 1");
