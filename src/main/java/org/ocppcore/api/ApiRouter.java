@@ -15,9 +15,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.ocppcore.app.Addresses;
@@ -56,7 +54,11 @@ public final class ApiRouter {
   private final ApiRateLimit rateLimit;
   private final RequestSchemas schemas;
   /** Asynchronous commands by id: {commandId, state, httpStatus, result}; node-local, kept 15 minutes. */
-  private final Map<String, JsonObject> asyncCommands = new ConcurrentHashMap<>();
+  /**
+   * Outcomes of ?async=true commands by id, kept COMMAND_RETENTION_MS. A shared-data map: cluster-wide
+   * when Vert.x is clustered, so GET /commands/{id} works on any management node behind a balancer.
+   */
+  private static final String COMMAND_OUTCOMES = "ocpp.api.commands";
   /** Every (method, path template) mounted, for the OpenAPI completeness test. */
   private final List<String> routes = new ArrayList<>();
 
@@ -135,8 +137,8 @@ public final class ApiRouter {
     });
     route(r, HttpMethod.POST, "/chargepoints/:id/ocpp/:action", "RawPayload", this::raw);
     get(r, "/commands/:commandId", ctx -> {
-      JsonObject state = asyncCommands.get(ctx.pathParam("commandId"));
-      return Future.succeededFuture(orNotFound(state == null ? null : state.copy(), "unknown or expired command"));
+      return commandOutcomes().compose(m -> m.get(ctx.pathParam("commandId")))
+          .map(state -> orNotFound(state, "unknown or expired command"));
     });
     r.route().last().handler(ctx -> fail(ctx, new CommandException(404, "no such API route")));
     return r;
@@ -488,18 +490,25 @@ public final class ApiRouter {
     }
     String commandId = UUID.randomUUID().toString();
     JsonObject state = new JsonObject().put("commandId", commandId).put("state", "pending");
-    asyncCommands.put(commandId, state);
-    vertx.setTimer(COMMAND_RETENTION_MS, t -> asyncCommands.remove(commandId));
-    work.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        asyncCommands.put(commandId, state.copy().put("state", "done").put("httpStatus", 200).put("result", ar.result()));
-      } else {
-        CommandException ce = ar.cause() instanceof CommandException c ? c : new CommandException(500, "internal error");
-        asyncCommands.put(commandId, state.copy().put("state", "failed").put("httpStatus", ce.status())
-            .put("result", ce.body()));
-      }
-    });
-    return Future.succeededFuture(new Reply(202, state.copy()));
+    // stored before the 202, so that the id is known to every node the moment the caller has it
+    return commandOutcomes().compose(m -> m.put(commandId, state, COMMAND_RETENTION_MS).map(v -> {
+      work.get().onComplete(ar -> {
+        JsonObject outcome;
+        if (ar.succeeded()) {
+          outcome = state.copy().put("state", "done").put("httpStatus", 200).put("result", ar.result());
+        } else {
+          CommandException ce = ar.cause() instanceof CommandException c ? c : new CommandException(500, "internal error");
+          outcome = state.copy().put("state", "failed").put("httpStatus", ce.status()).put("result", ce.body());
+        }
+        m.put(commandId, outcome, COMMAND_RETENTION_MS)
+            .onFailure(e -> LOG.warn("could not keep the outcome of command {}: {}", commandId, e.toString()));
+      });
+      return new Reply(202, state.copy());
+    }));
+  }
+
+  private Future<io.vertx.core.shareddata.AsyncMap<String, JsonObject>> commandOutcomes() {
+    return vertx.sharedData().getAsyncMap(COMMAND_OUTCOMES);
   }
 
   private int timeout(RoutingContext ctx) {

@@ -101,11 +101,11 @@ class MultiNodeClusterTest {
     }
   }
 
-  private JsonObject nodeConfig(String role, int ocppPort, int hazelcastPort, List<Integer> members, String dbUrl) {
+  private JsonObject nodeConfig(List<String> roles, int ocppPort, int hazelcastPort, List<Integer> members, String dbUrl) {
     JsonArray memberList = new JsonArray();
     members.forEach(p -> memberList.add("127.0.0.1:" + p));
     return new JsonObject()
-        .put("node", new JsonObject().put("roles", new JsonArray().add(role)))
+        .put("node", new JsonObject().put("roles", new JsonArray(roles)))
         .put("ocpp", new JsonObject().put("host", "127.0.0.1").put("port", ocppPort).put("instances", 1)
             .put("protocols", new JsonArray().add("ocpp1.6").add("ocpp2.0.1")))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -127,7 +127,7 @@ class MultiNodeClusterTest {
 
     // gateway A: its own JVM, on the test class path
     Path configA = dir.resolve("a.json");
-    Files.writeString(configA, nodeConfig("gateway", portA, hz.get(0), hz, dbUrl).encodePrettily());
+    Files.writeString(configA, nodeConfig(List.of("gateway"), portA, hz.get(0), hz, dbUrl).encodePrettily());
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-Dfile.encoding=UTF-8",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
@@ -141,8 +141,9 @@ class MultiNodeClusterTest {
     gatewayA = pb.start();
 
     // B and C join at the same time, in this JVM (all three also migrate the empty database together)
-    Config configB = Config.of(nodeConfig("gateway", 0, hz.get(1), hz, dbUrl));
-    Config configC = Config.of(nodeConfig("management", 0, hz.get(2), hz, dbUrl));
+    // B also serves the API and UI: two management nodes, as behind a load balancer
+    Config configB = Config.of(nodeConfig(List.of("gateway", "management"), 0, hz.get(1), hz, dbUrl));
+    Config configC = Config.of(nodeConfig(List.of("management"), 0, hz.get(2), hz, dbUrl));
     CompletableFuture<OcppServer> b = CompletableFuture.supplyAsync(() -> startNode(configB, v -> vertxB = v));
     CompletableFuture<OcppServer> c = CompletableFuture.supplyAsync(() -> startNode(configC, v -> vertxC = v));
     nodeB = b.get(60, TimeUnit.SECONDS);
@@ -305,7 +306,11 @@ class MultiNodeClusterTest {
 
   /** An API call on the management node C. */
   private HttpResponse<Buffer> api(HttpMethod method, String path, JsonObject body) throws Exception {
-    var request = http.request(method, nodeC.httpPort(), "127.0.0.1", "/api/v1" + path).putHeader("X-API-Key", apiKey);
+    return api(nodeC, method, path, body);
+  }
+
+  private HttpResponse<Buffer> api(OcppServer node, HttpMethod method, String path, JsonObject body) throws Exception {
+    var request = http.request(method, node.httpPort(), "127.0.0.1", "/api/v1" + path).putHeader("X-API-Key", apiKey);
     return await(body == null ? request.send() : request.sendJsonObject(body));
   }
 
@@ -427,6 +432,23 @@ class MultiNodeClusterTest {
 
   @Test
   @Order(4)
+  void anAsyncCommandsOutcomeIsFoundOnEveryManagementNode() throws Exception {
+    HttpResponse<Buffer> accepted = api(nodeC, HttpMethod.POST, "/chargepoints/CP-A1/reset?async=true",
+        new JsonObject().put("type", "soft"));
+    assertEquals(202, accepted.statusCode(), accepted.bodyAsString());
+    String id = accepted.bodyAsJsonObject().getString("commandId");
+    // asked on B at once: the id is known cluster-wide before the 202 left C
+    HttpResponse<Buffer> first = api(nodeB, HttpMethod.GET, "/commands/" + id, null);
+    assertEquals(200, first.statusCode(), first.bodyAsString());
+    waitUntil("the outcome of command " + id + " on node B", () -> "done".equals(unchecked(() ->
+        api(nodeB, HttpMethod.GET, "/commands/" + id, null)).bodyAsJsonObject().getString("state")));
+    JsonObject done = api(nodeB, HttpMethod.GET, "/commands/" + id, null).bodyAsJsonObject();
+    assertEquals("Accepted", done.getJsonObject("result").getJsonObject("response").getString("status"), done.encode());
+    assertEquals(404, api(nodeB, HttpMethod.GET, "/commands/no-such-command", null).statusCode());
+  }
+
+  @Test
+  @Order(5)
   void aChargerMovingToAnotherGatewayTakesItsCommandsAlong() throws Exception {
     TestCharger old = connect(portA, "CP-M", "ocpp1.6");
     result(old, "BootNotification", boot16());
@@ -439,7 +461,7 @@ class MultiNodeClusterTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void chargersOfAKilledGatewayReconnectToTheOtherWithNoTransactionLost() throws Exception {
     // transactions open on gateway A: one per protocol
     TestCharger k1 = connect(portA, "CP-K1", "ocpp1.6");
