@@ -65,7 +65,9 @@ final class AccountPages {
     if (locked > 0) {
       log("Login", "refused: user '" + username + "' from " + from + " after too many failed logins", "LoginLocked");
       r.ctx().response().putHeader("Retry-After", Long.toString(locked));
-      return showLogin(r, 429, next, username, r.t("login.locked", Long.toString((locked + 59) / 60)));
+      // the same friction as a failure, so refusals cannot be requested (and logged) any faster
+      return ui.vertx().timer(FAILED_LOGIN_DELAY_MS)
+          .compose(t -> showLogin(r, 429, next, username, r.t("login.locked", Long.toString((locked + 59) / 60))));
     }
     return ui.users().authenticate(username, password).transform(ar -> {
       if (ar.failed()) {
