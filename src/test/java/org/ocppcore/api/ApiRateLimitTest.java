@@ -23,7 +23,8 @@ class ApiRateLimitTest {
       ApiClient calm = new ApiClient(server, await(keys.create("calm", "readonly")));
       int ok = 0;
       Resp refused = null;
-      for (int i = 0; i < 40; i++) {
+      // until the first refusal: however slow the machine, 200 requests outrun 5 per second
+      for (int i = 0; i < 200 && refused == null; i++) {
         Resp r = busy.get("/status");
         if (r.status() == 200) {
           ok++;
@@ -32,8 +33,8 @@ class ApiRateLimitTest {
           refused = r;
         }
       }
-      // a burst of twice the rate, plus what refills while the requests run
-      assertTrue(ok >= 10 && ok < 40, ok + " of 40 answered");
+      assertTrue(refused != null, "no refusal in 200 requests");
+      assertTrue(ok >= 10, "a burst of twice the rate first: " + ok);
       assertEquals("1", refused.headers().get("Retry-After"));
       assertTrue(refused.json().getString("error").contains("more than 5 requests per second"), refused.toString());
       calm.get("/status").expect(200);
