@@ -9,12 +9,15 @@ import org.ocppcore.domain.LiveMeter;
 
 /**
  * Live meter figures for watchers (the UI's event stream), coalesced: the latest per connector,
- * published as one batch {@code {"meters":[...]}} on {@link Addresses#EVENT_METER} per period. A
+ * published in batches {@code {"meters":[...]}} (at most {@link #MAX_BATCH} each) on
+ * {@link Addresses#EVENT_METER} once per period. A
  * publish per MeterValues was a cross-thread hand-off per message on the ingest path
  * (docs/benchmarks.md), for a display that needs no more than one update a second.
  */
 public final class MeterEventRelay {
   static final long PERIOD_MS = 1000;
+  /** Connectors per published batch: a large charging fleet stays a stream of modest messages. */
+  static final int MAX_BATCH = 1000;
 
   private final Vertx vertx;
   private final Map<String, JsonObject> latest = new ConcurrentHashMap<>();
@@ -45,7 +48,17 @@ public final class MeterEventRelay {
       if (m != null) {
         meters.add(m);
       }
+      if (meters.size() == MAX_BATCH) {
+        publish(meters);
+        meters = new JsonArray();
+      }
     }
+    if (!meters.isEmpty()) {
+      publish(meters);
+    }
+  }
+
+  private void publish(JsonArray meters) {
     vertx.eventBus().publish(Addresses.EVENT_METER, new JsonObject().put("meters", meters));
   }
 }

@@ -2,6 +2,7 @@ package org.ocppcore.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -51,5 +52,26 @@ class MeterEventRelayTest {
     assertEquals(1, next.getJsonArray("meters").size(), next.encode());
     assertEquals(11.0, next.getJsonArray("meters").getJsonObject(0).getDouble("energyKwh"));
     assertNull(published.poll(MeterEventRelay.PERIOD_MS * 2, TimeUnit.MILLISECONDS), "an idle relay stays quiet");
+  }
+
+  @Test
+  void aLargeFleetIsPublishedInBoundedBatches() throws Exception {
+    LinkedBlockingQueue<JsonObject> published = new LinkedBlockingQueue<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENT_METER, m -> published.add(m.body())).completion().await();
+    MeterEventRelay relay = new MeterEventRelay(vertx);
+    int connectors = 2 * MeterEventRelay.MAX_BATCH + 1;
+    for (int i = 0; i < connectors; i++) {
+      relay.offer("CP" + i, 1, null, new LiveMeter(1.0, 2.0, null, "2026-01-01T00:00:00Z"));
+    }
+    relay.flush();
+    int total = 0;
+    while (total < connectors) { // three batches, or more if the periodic publish came in between
+      JsonObject batch = published.poll(5, TimeUnit.SECONDS);
+      assertTrue(batch != null, "only " + total + " of " + connectors + " connectors published");
+      JsonArray meters = batch.getJsonArray("meters");
+      assertTrue(meters.size() <= MeterEventRelay.MAX_BATCH, "batch of " + meters.size());
+      total += meters.size();
+    }
+    assertEquals(connectors, total, "every connector once");
   }
 }
