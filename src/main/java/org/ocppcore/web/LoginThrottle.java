@@ -12,6 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LoginThrottle {
   private record Window(long startMillis, int failures) {}
 
+  /** Pairs remembered at most: guessing across many names and addresses cannot exhaust the heap. */
+  static final int MAX_PAIRS = 100_000;
+
   private final int maxFailures;
   private final long windowMillis;
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
@@ -34,6 +37,12 @@ final class LoginThrottle {
   void failed(String user, String address, long now) {
     if (maxFailures <= 0) {
       return;
+    }
+    if (windows.size() >= MAX_PAIRS) {
+      prune(now);
+      if (windows.size() >= MAX_PAIRS && !windows.containsKey(key(user, address))) {
+        return; // full of live windows: new pairs go uncounted (the per-failure delay still applies)
+      }
     }
     windows.compute(key(user, address), (k, w) -> w == null || now - w.startMillis >= windowMillis
         ? new Window(now, 1) : new Window(w.startMillis, w.failures + 1));

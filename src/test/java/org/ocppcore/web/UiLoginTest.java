@@ -169,6 +169,13 @@ class UiLoginTest {
     assertEquals(0, t.lockedForSeconds("w", "10.0.0.1", 60_001), "a success forgets the failures");
     t.prune(120_000);
     assertEquals(0, t.size(), "ended windows are forgotten");
+    LoginThrottle full = new LoginThrottle(1, 60_000);
+    for (int i = 0; i < LoginThrottle.MAX_PAIRS + 10; i++) {
+      full.failed("user" + i, "10.0.0.1", 0);
+    }
+    assertEquals(LoginThrottle.MAX_PAIRS, full.size(), "bounded");
+    full.failed("late", "10.0.0.1", 60_000);
+    assertEquals(1, full.size(), "ended windows make room");
     LoginThrottle off = new LoginThrottle(0, 60_000);
     for (int i = 0; i < 100; i++) {
       off.failed("u", "a", i);
