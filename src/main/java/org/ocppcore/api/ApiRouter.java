@@ -44,6 +44,12 @@ public final class ApiRouter {
   private static final int DEFAULT_TIMEOUT = 30;
   private static final int MAX_TIMEOUT = 300;
   private static final long COMMAND_RETENTION_MS = 15 * 60_000L;
+  /**
+   * Outcomes of ?async=true commands by id ({commandId, state, httpStatus, result}), kept
+   * COMMAND_RETENTION_MS. A shared-data map: cluster-wide when Vert.x is clustered, so
+   * GET /commands/{id} works on any management node behind a balancer.
+   */
+  private static final String COMMAND_OUTCOMES = "ocpp.api.commands";
 
   private final Vertx vertx;
   private final Config config;
@@ -53,12 +59,6 @@ public final class ApiRouter {
   private final ApiKeys keys;
   private final ApiRateLimit rateLimit;
   private final RequestSchemas schemas;
-  /** Asynchronous commands by id: {commandId, state, httpStatus, result}; node-local, kept 15 minutes. */
-  /**
-   * Outcomes of ?async=true commands by id, kept COMMAND_RETENTION_MS. A shared-data map: cluster-wide
-   * when Vert.x is clustered, so GET /commands/{id} works on any management node behind a balancer.
-   */
-  private static final String COMMAND_OUTCOMES = "ocpp.api.commands";
   /** Every (method, path template) mounted, for the OpenAPI completeness test. */
   private final List<String> routes = new ArrayList<>();
 
@@ -136,10 +136,8 @@ public final class ApiRouter {
       return runCommand(ctx, v -> CommandTranslator.compositeSchedule(v, connectorId, duration, unit));
     });
     route(r, HttpMethod.POST, "/chargepoints/:id/ocpp/:action", "RawPayload", this::raw);
-    get(r, "/commands/:commandId", ctx -> {
-      return commandOutcomes().compose(m -> m.get(ctx.pathParam("commandId")))
-          .map(state -> orNotFound(state, "unknown or expired command"));
-    });
+    get(r, "/commands/:commandId", ctx -> commandOutcomes().compose(m -> m.get(ctx.pathParam("commandId")))
+        .map(state -> orNotFound(state, "unknown or expired command")));
     r.route().last().handler(ctx -> fail(ctx, new CommandException(404, "no such API route")));
     return r;
   }

@@ -103,9 +103,10 @@ public final class MeterValueRows {
     for (int i = 0; i < array.size(); i++) {
       JsonObject o = array.getJsonObject(i);
       Number n = o.getNumber("n");
+      JsonObject signed = o.getJsonObject("s");
       out.add(new MeterSample(connectorId, transactionId, o.getString("t"), o.getString("v"),
           n == null ? null : n.doubleValue(), o.getString("m"), o.getString("u"), o.getString("p"), o.getString("l"),
-          o.getString("c"), o.getString("f"), o.getJsonObject("s") == null ? null : o.getJsonObject("s").encode()));
+          o.getString("c"), o.getString("f"), signed == null ? null : signed.encode()));
     }
     return out;
   }

@@ -101,7 +101,8 @@ public final class StoreVerticle extends VerticleBase {
           break;
         }
         batch.clear();
-        if (first != STOP) {
+        stopping = first == STOP;
+        if (!stopping) {
           batch.add(first);
         }
         while (batch.size() < maxBatch) {
@@ -115,7 +116,6 @@ public final class StoreVerticle extends VerticleBase {
             batch.add(next);
           }
         }
-        stopping |= first == STOP;
         if (!batch.isEmpty()) {
           complete(batch, commitSafely(batch));
         }
