@@ -212,24 +212,14 @@ final class TransactionPages {
       JsonObject row = new JsonObject().put("time", s.getString("timestamp")).put("measurand", s.getString("measurand"))
           .put("context", s.getString("context"));
       if (proof != null) {
-        Double reading = s.getDouble("numericValue");
-        out.add(row.put("reading", reading == null ? null : java.math.BigDecimal.valueOf(reading).stripTrailingZeros()
-                .toPlainString() + (s.getString("unit") == null ? "" : " " + s.getString("unit")))
-            .put("method", String.join(" · ", nonBlank(proof.getString("encodingMethod"), proof.getString("signingMethod"))))
+        // the number is formatted by the page, in the reader's language, like every other figure
+        out.add(row.put("reading", s.getDouble("numericValue")).put("unit", s.getString("unit"))
+            .put("method", java.util.stream.Stream.of(proof.getString("encodingMethod"), proof.getString("signingMethod"))
+                .filter(part -> part != null && !part.isBlank()).collect(java.util.stream.Collectors.joining(" · ")))
             .put("data", proof.getString("signedMeterData", ""))
             .put("publicKey", proof.getString("publicKey", "")));
       } else if ("SignedData".equals(s.getString("format"))) {
         out.add(row.put("method", "SignedData").put("data", s.getString("value", "")).put("publicKey", ""));
-      }
-    }
-    return out;
-  }
-
-  private static List<String> nonBlank(String... parts) {
-    List<String> out = new ArrayList<>();
-    for (String p : parts) {
-      if (p != null && !p.isBlank()) {
-        out.add(p);
       }
     }
     return out;
