@@ -53,6 +53,7 @@ public final class Config {
           .put("synchronous", "FULL")
           .put("maxBatch", 1000)
           .put("lastSeenFlushSeconds", 15)
+          .put("meterIndexSeconds", 10)
           .put("readPoolSize", 4))
       .put("log", new JsonObject()
           .put("dbMessageLog", 0)

@@ -22,12 +22,16 @@ import org.ocppcore.store.StoreVerticle;
 import org.ocppcore.v16.V16Handler;
 import org.ocppcore.v2.TransactionEvents;
 import org.ocppcore.v2.V2Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires one node: database, store writer, gateway instances and the management port, per the
  * node's roles. Used by {@link Main} and by tests, which start real servers on port 0.
  */
 public final class OcppServer {
+  private static final Logger LOG = LoggerFactory.getLogger(OcppServer.class);
+
   private final Vertx vertx;
   private final Config config;
   private Database database;
@@ -62,6 +66,9 @@ public final class OcppServer {
     store = new Store(database.readPool(), database.dialect(), writer);
     long flushMs = Math.max(1, config.integer("db.lastSeenFlushSeconds")) * 1000L;
     vertx.setPeriodic(flushMs, flushMs, t -> store.flushLastSeen());
+    int meterIndexSeconds = config.integer("db.meterIndexSeconds");
+    vertx.setPeriodic(1000, t -> store.indexMeterValuesIfDue(meterIndexSeconds)
+        .onFailure(e -> LOG.warn("indexing meter values by transaction failed (retried later): {}", e.toString())));
     if (config.hasRole("gateway")) {
       SchemaValidator validator = SchemaValidator.loadFromClasspath();
       Map<OcppVersion, ProtocolHandler> handlers = new EnumMap<>(OcppVersion.class);

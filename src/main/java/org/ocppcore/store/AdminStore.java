@@ -242,9 +242,9 @@ public final class AdminStore {
           }
           JsonObject tx = transaction(rows.iterator().next());
           return readPool.preparedQuery("SELECT Timestamp, ConnectorId, Measurand, Value, NumericValue, Unit, Phase, "
-                  + "Location, Context, Format, SignedMeterValue FROM MeterSample WHERE TransactionId = ? "
-                  + "ORDER BY Timestamp, MeterValueId, SampleIndex")
-              .execute(Tuple.of(id))
+                  + "Location, Context, Format, SignedMeterValue FROM MeterSample WHERE "
+                  + MeterValueIndex.ROWS_OF_TRANSACTION + " ORDER BY Timestamp, MeterValueId, SampleIndex")
+              .execute(Tuple.of(id, id))
               .map(samples -> {
                 JsonArray list = new JsonArray();
                 Set<String> keys = new HashSet<>();

@@ -94,6 +94,14 @@ public enum Dialect {
   /** Arbitrary key of the PostgreSQL advisory lock held while migrating ("OCPP" in ASCII). */
   private static final long MIGRATION_LOCK_KEY = 0x4F435050L;
 
+  /**
+   * Whether the store fills {@code MeterValueByTransaction} in bulk instead of keeping an index on
+   * MeterValue.TransactionId row by row (SQLite, which logs whole pages; see {@link MeterValueIndex}).
+   */
+  public boolean indexesMeterValuesInBulk() {
+    return this == SQLITE;
+  }
+
   /** {@code LIMIT n} at the end of a SELECT (SQL Server uses OFFSET/FETCH, which needs ORDER BY). */
   public String limit(String selectWithOrderBy, int n) {
     return switch (this) {

@@ -35,6 +35,7 @@ public final class Store {
   private final String insertMeterValue;
   private final String tagById;
   private final String openWithTag;
+  private final MeterValueIndex meterIndex = new MeterValueIndex();
   /** LastSeen of heartbeats not yet written, by charge point (see {@link #heartbeat}). */
   private final Map<String, String> lastSeen = new ConcurrentHashMap<>();
 
@@ -184,6 +185,19 @@ public final class Store {
    */
   public void heartbeat(String id) {
     lastSeen.put(id, Times.now());
+  }
+
+  /**
+   * Adds the MeterValue rows stored lately to the index by transaction when that is due (on SQLite;
+   * see {@link MeterValueIndex}); called every second. A stored row waits at most {@code maxWaitSeconds}.
+   * Completes with the rows it covered.
+   */
+  public Future<Long> indexMeterValuesIfDue(int maxWaitSeconds) {
+    if (!dialect.indexesMeterValuesInBulk() || !meterIndex.due(System.nanoTime(), maxWaitSeconds * 1_000_000_000L)) {
+      return Future.succeededFuture(0L);
+    }
+    // a failed catch-up moved no mark: counted again, so the next check retries it
+    return write(MeterValueIndex::catchUp).onFailure(e -> meterIndex.stored(1));
   }
 
   /** Writes the LastSeen times of heartbeats since the last flush (in ops of at most 500 rows). */
@@ -357,6 +371,7 @@ public final class Store {
   }
 
   void insertRows(WriteConnection c, String cpId, List<MeterValueRows.Row> rows) throws SQLException {
+    meterIndex.stored(rows.size());
     for (MeterValueRows.Row r : rows) {
       Object[] row = {cpId, r.connectorId(), r.transactionId(), r.timestamp(), r.keyHash(), r.samples()};
       if (c.update(insertMeterValue, row) == 0) {

@@ -198,7 +198,8 @@ public final class TransactionStore {
 
   /** Gives the samples stored before the transaction's EVSE was known (events out of order) that EVSE. */
   public void assignSamplesToEvse(WriteConnection c, long transactionId, int evseId) throws SQLException {
-    c.update("UPDATE MeterValue SET ConnectorId = ? WHERE TransactionId = ? AND ConnectorId = 0", evseId, transactionId);
+    c.update("UPDATE MeterValue SET ConnectorId = ? WHERE ConnectorId = 0 AND " + MeterValueIndex.ROWS_OF_TRANSACTION,
+        evseId, transactionId, transactionId);
   }
 
   /** Updates the connector's live figures (nulls keep the old value), creating its row if needed. */

@@ -36,7 +36,8 @@ public final class WriteConnection implements AutoCloseable {
     }
   };
 
-  WriteConnection(Connection connection) throws SQLException {
+  /** Wraps the writer's connection (public for the benchmark's storage ceiling, which runs the writer's SQL). */
+  public WriteConnection(Connection connection) throws SQLException {
     this.connection = connection;
     connection.setAutoCommit(false);
   }

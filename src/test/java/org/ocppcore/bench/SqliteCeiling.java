@@ -11,11 +11,14 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import org.ocppcore.domain.MeterSample;
+import org.ocppcore.store.MeterValueIndex;
 import org.ocppcore.store.MeterValueRows;
+import org.ocppcore.store.WriteConnection;
 
 /**
  * The storage ceiling: the statements the server runs for one MeterValues ({@code Store.meterValues}:
- * the MeterValue row's INSERT OR IGNORE, the connector UPDATE), on the server's own schema and
+ * the MeterValue row's INSERT OR IGNORE, the connector UPDATE, and every {@link
+ * MeterValueIndex#CATCH_UP_ROWS} rows the index's catch-up), on the server's own schema and
  * pragmas, run on one thread with plain JDBC and one commit per {@code opsPerCommit} ops. No
  * network, no JSON parsing, no Vert.x: how many acknowledged-after-commit MeterValues this
  * machine's SQLite can take, to compare the server's ingest rate with.
@@ -65,6 +68,7 @@ final class SqliteCeiling {
         c.createStatement().execute("CREATE INDEX IX_MeterSample_Transaction ON MeterSample (TransactionId)");
       }
       c.setAutoCommit(false);
+      WriteConnection writer = new WriteConnection(c); // for the catch-up, the server's own code
       // the server's SQL (Store.insertSamples, updateConnector), and that of schema version 4
       PreparedStatement insertRow = c.prepareStatement("INSERT OR IGNORE INTO MeterValue (ChargePointId, ConnectorId, "
           + "TransactionId, Timestamp, KeyHash, Samples) VALUES (?, ?, ?, ?, ?, ?)");
@@ -136,6 +140,9 @@ final class SqliteCeiling {
           }
           ops++;
           samples += samplesPerMessage;
+          if (layout == Layout.SERVER && ops % MeterValueIndex.CATCH_UP_ROWS == 0) {
+            MeterValueIndex.catchUp(writer);
+          }
         }
         c.commit();
         commits++;

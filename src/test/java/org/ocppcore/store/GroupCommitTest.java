@@ -2,20 +2,18 @@ package org.ocppcore.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ocppcore.store.StoreFixture.await;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.ocppcore.app.Config;
 import org.ocppcore.domain.MeterSample;
 
 /**
@@ -27,36 +25,6 @@ import org.ocppcore.domain.MeterSample;
  */
 class GroupCommitTest {
 
-  private static Config config(String dialect, Path dir) {
-    JsonObject db = dialect.equals("postgresql") ? EmbeddedPostgresDatabases.freshDatabaseConfig()
-        : new JsonObject().put("url", "jdbc:sqlite:" + dir.resolve("g.sqlite")).put("synchronous", "NORMAL");
-    return Config.of(new JsonObject().put("db", db));
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  /** A started writer and store on a fresh database of the dialect; closing stops Vert.x, then the database. */
-  private record Writer(Vertx vertx, Database database, Store store, String deployment) implements AutoCloseable {
-    static Writer start(String dialect, Path dir) throws Exception {
-      Vertx vertx = Vertx.vertx();
-      Database database = Database.open(vertx, config(dialect, dir));
-      StoreVerticle writer = new StoreVerticle(database, 100);
-      String deployment = await(vertx.deployVerticle(writer));
-      return new Writer(vertx, database, new Store(database.readPool(), database.dialect(), writer), deployment);
-    }
-
-    @Override
-    public void close() throws Exception {
-      try {
-        await(vertx.close());
-      } finally {
-        database.close();
-      }
-    }
-  }
-
   /** A reading at second {@code s}: the same second is the same reading (same SampleKey). */
   private static MeterSample sample(int s) {
     return new MeterSample(1, null, "2026-01-01T00:00:0" + s + ".000Z", String.valueOf(s), (double) s,
@@ -66,7 +34,7 @@ class GroupCommitTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
   void aFailingOpDoesNotFailTheOthersOfItsBatch(String dialect, @TempDir Path dir) throws Exception {
-    try (Writer w = Writer.start(dialect, dir)) {
+    try (StoreFixture w = StoreFixture.start(dialect, dir)) {
       Vertx vertx = w.vertx();
       Database database = w.database();
       Store store = w.store();
@@ -95,9 +63,8 @@ class GroupCommitTest {
       assertTrue(ops.get(4).succeeded(), () -> String.valueOf(ops.get(4).cause()));
 
       List<String> keys = new ArrayList<>();
-      database.readPool().preparedQuery("SELECT Timestamp FROM MeterSample WHERE ChargePointId = ? ORDER BY Timestamp")
-          .execute(Tuple.of("CP1")).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
-          .forEach(r -> keys.add(r.getString(0)));
+      await(database.readPool().preparedQuery("SELECT Timestamp FROM MeterSample WHERE ChargePointId = ? ORDER BY Timestamp")
+          .execute(Tuple.of("CP1"))).forEach(r -> keys.add(r.getString(0)));
       assertEquals(List.of(0, 1, 2), keys.stream().map(t -> t.charAt(18) - '0').toList(), "every sample once");
     }
   }
@@ -109,7 +76,7 @@ class GroupCommitTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
   void heartbeatsReachTheDatabaseAtTheFlush(String dialect, @TempDir Path dir) throws Exception {
-    try (Writer w = Writer.start(dialect, dir)) {
+    try (StoreFixture w = StoreFixture.start(dialect, dir)) {
       Database database = w.database();
       Store store = w.store();
       int n = 1203;
@@ -153,7 +120,7 @@ class GroupCommitTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
   void aHashCollisionStoresBothMessages(String dialect, @TempDir Path dir) throws Exception {
-    try (Writer w = Writer.start(dialect, dir)) {
+    try (StoreFixture w = StoreFixture.start(dialect, dir)) {
       Database database = w.database();
       Store store = w.store();
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
@@ -185,7 +152,7 @@ class GroupCommitTest {
   @ValueSource(strings = {"sqlite", "postgresql"})
   void futuresCompleteOnTheSubmittersContextAndStopCommitsWhatIsQueued(String dialect, @TempDir Path dir)
       throws Exception {
-    try (Writer w = Writer.start(dialect, dir)) {
+    try (StoreFixture w = StoreFixture.start(dialect, dir)) {
       Store store = w.store();
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
       Promise<List<Future<?>>> sent = Promise.promise();

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a database newer than the code.
  */
 class SchemaScriptsTest {
-  private static final Pattern TABLE = Pattern.compile("CREATE TABLE (\\w+) \\((.*?)\\n\\);", Pattern.DOTALL);
+  private static final Pattern TABLE = Pattern.compile("CREATE TABLE (\\w+) \\((.*?)\\n\\)(?: WITHOUT ROWID)?;", Pattern.DOTALL);
   private static final Pattern ADD_COLUMN = Pattern.compile("ALTER TABLE (\\w+) ADD (?:COLUMN )?(\\w+)");
 
   /** Table name to its column names, in order, parsed from a script. */

@@ -1,0 +1,182 @@
+package org.ocppcore.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ocppcore.store.StoreFixture.await;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.ocppcore.TestServer;
+import org.ocppcore.domain.MeterSample;
+import org.ocppcore.testsupport.TestCharger;
+
+/**
+ * MeterValue rows by transaction (schema version 6) on real SQLite and PostgreSQL databases: a
+ * transaction's rows are found exactly once whether they are still in the tail, already in
+ * MeterValueByTransaction (SQLite's catch-up), or some of each; the catch-up is due after many
+ * rows or a while; rows stored before the migration are indexed by it.
+ */
+class MeterValueIndexTest {
+
+  /** A reading of a transaction (null: outside one) at second {@code s}. */
+  private static MeterSample sample(Long transactionId, int s) {
+    return new MeterSample(1, transactionId, "2026-01-01T00:00:0" + s + ".000Z", String.valueOf(s), (double) s,
+        "Energy.Active.Import.Register", "Wh", null, "Outlet", "Sample.Periodic", "Raw");
+  }
+
+  /** The seconds of a transaction's samples, through the MeterSample view as the API reads them. */
+  private static List<Integer> seconds(StoreFixture f, long transactionId) throws Exception {
+    List<Integer> out = new ArrayList<>();
+    for (Row r : await(f.database().readPool().preparedQuery("SELECT Timestamp FROM MeterSample WHERE "
+        + MeterValueIndex.ROWS_OF_TRANSACTION + " ORDER BY Timestamp").execute(Tuple.of(transactionId, transactionId)))) {
+      out.add(r.getString(0).charAt(18) - '0');
+    }
+    return out;
+  }
+
+  private static long count(StoreFixture f, String sql) throws Exception {
+    return ((Number) await(f.database().readPool().query(sql).execute()).iterator().next().getValue(0)).longValue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgresql"})
+  void aTransactionsRowsAreFoundOnceInTheTailTheIndexOrBoth(String dialect, @TempDir Path dir) throws Exception {
+    try (StoreFixture f = StoreFixture.start(dialect, dir)) {
+      Store store = f.store();
+      await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
+      await(store.meterValues("CP1", 1, List.of(sample(7L, 0))));
+      await(store.meterValues("CP1", 1, List.of(sample(7L, 1), sample(7L, 2))));
+      await(store.meterValues("CP1", 1, List.of(sample(8L, 3))));
+      await(store.meterValues("CP1", 1, List.of(sample(null, 4))));
+      assertEquals(List.of(0, 1, 2), seconds(f, 7), "in the tail");
+      assertEquals(List.of(3), seconds(f, 8));
+
+      if (dialect.equals("sqlite")) {
+        assertTrue(store.dialect().indexesMeterValuesInBulk());
+        assertEquals(4L, await(store.write(MeterValueIndex::catchUp)), "every row since the mark is covered");
+        assertEquals(3, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"), "the rows of a transaction");
+        assertEquals(count(f, "SELECT MAX(MeterValueId) FROM MeterValue"), count(f, "SELECT UpTo FROM MeterValueIndexed"));
+        assertEquals(List.of(0, 1, 2), seconds(f, 7), "indexed");
+        assertEquals(0L, await(store.write(MeterValueIndex::catchUp)), "nothing new");
+
+        await(store.meterValues("CP1", 1, List.of(sample(7L, 5))));
+        assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "indexed and tail");
+        assertEquals(1L, await(store.write(MeterValueIndex::catchUp)));
+        assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "indexed");
+        assertEquals(List.of(3), seconds(f, 8));
+      } else {
+        // several nodes may write at once: the ordinary index answers, the catch-up never runs
+        assertFalse(store.dialect().indexesMeterValuesInBulk());
+        assertEquals(0L, await(store.indexMeterValuesIfDue(0)));
+        assertEquals(0, count(f, "SELECT UpTo FROM MeterValueIndexed"));
+        assertEquals(0, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"));
+      }
+    }
+  }
+
+  @Test
+  void theServerIndexesWhatChargersSendWithinItsWait() throws Exception {
+    try (TestServer server = TestServer.start(new JsonObject().put("db", new JsonObject().put("meterIndexSeconds", 1)))) {
+      server.chargePoint("CP1").tag("TAG1", null, null, false);
+      TestCharger cp = TestServer.await(TestCharger.connect(server.vertx(), server.wsUrl("CP1")));
+      TestServer.await(cp.call("BootNotification", new JsonObject().put("chargePointVendor", "ACME")
+          .put("chargePointModel", "M")));
+      long tx = TestServer.await(cp.call("StartTransaction", new JsonObject().put("connectorId", 1).put("idTag", "TAG1")
+          .put("meterStart", 0).put("timestamp", "2026-01-01T00:00:00Z"))).getJsonObject(2).getLong("transactionId");
+      JsonArray answer = TestServer.await(cp.call("MeterValues", new JsonObject().put("connectorId", 1)
+          .put("transactionId", tx).put("meterValue", new JsonArray().add(new JsonObject()
+              .put("timestamp", "2026-01-01T00:00:10Z")
+              .put("sampledValue", new JsonArray().add(new JsonObject().put("value", "1500")))))));
+      assertEquals(3, answer.getInteger(0), answer.encode());
+      String indexed = "SELECT COUNT(*) AS n FROM MeterValueByTransaction WHERE TransactionId = ?";
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (((Number) server.query(indexed, tx).get(0).get("n")).intValue() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertEquals(1, ((Number) server.query(indexed, tx).get(0).get("n")).intValue(),
+          "the row was added to the index by the server's own timer");
+    }
+  }
+
+  @Test
+  void theCatchUpIsDueAfterManyRowsOrAWhile() {
+    long second = 1_000_000_000L;
+    long t = System.nanoTime();
+    MeterValueIndex index = new MeterValueIndex();
+    assertFalse(index.due(t, 10 * second), "a tail the last run may have left waits the usual while");
+    assertTrue(index.due(t + 11 * second, 10 * second));
+    assertFalse(index.due(t + 30 * second, 10 * second), "nothing stored since");
+
+    index.stored(1);
+    assertTrue(index.due(t + 30 * second, 10 * second), "the last catch-up is long ago");
+    index.stored(1);
+    assertFalse(index.due(t + 35 * second, 10 * second));
+    assertTrue(index.due(t + 40 * second, 10 * second));
+
+    index.stored((int) MeterValueIndex.CATCH_UP_ROWS - 1);
+    assertFalse(index.due(t + 41 * second, 10 * second));
+    index.stored(1);
+    assertTrue(index.due(t + 41 * second, 10 * second), "enough rows: at once");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgresql"})
+  void rowsStoredBeforeVersion6AreFoundByTransaction(String dialect, @TempDir Path dir) throws Exception {
+    boolean sqlite = dialect.equals("sqlite");
+    try (Connection c = sqlite ? DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("m.sqlite"))
+        : DriverManager.getConnection(EmbeddedPostgresDatabases.freshDatabaseUrl());
+        Statement st = c.createStatement()) {
+      Dialect d = sqlite ? Dialect.SQLITE : Dialect.POSTGRESQL;
+      Database.migrate(c, d, 5);
+      st.execute("INSERT INTO ChargePoint (ChargePointId) VALUES ('OLD')");
+      st.execute("INSERT INTO MeterValue (ChargePointId, ConnectorId, TransactionId, Timestamp, KeyHash, Samples) VALUES "
+          + "('OLD', 1, 9, '2026-01-01T00:00:00.000Z', 1, '[]'), ('OLD', 1, 7, '2026-01-01T00:00:01.000Z', 2, '[]'), "
+          + "('OLD', 1, NULL, '2026-01-01T00:00:02.000Z', 3, '[]'), ('OLD', 1, 7, '2026-01-01T00:00:03.000Z', 4, '[]')");
+      Database.migrate(c, d);
+
+      List<Long> keys = new ArrayList<>();
+      try (var ps = c.prepareStatement("SELECT KeyHash FROM MeterValue WHERE " + MeterValueIndex.ROWS_OF_TRANSACTION
+          + " ORDER BY KeyHash")) {
+        ps.setLong(1, 7);
+        ps.setLong(2, 7);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            keys.add(rs.getLong(1));
+          }
+        }
+      }
+      assertEquals(List.of(2L, 4L), keys);
+      try (ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM MeterValueByTransaction), "
+          + "(SELECT UpTo FROM MeterValueIndexed), (SELECT MAX(MeterValueId) FROM MeterValue)")) {
+        rs.next();
+        if (sqlite) {
+          assertEquals(3, rs.getLong(1), "the migration indexed every row of a transaction");
+          assertEquals(rs.getLong(3), rs.getLong(2));
+        } else {
+          assertEquals(0, rs.getLong(1));
+          assertEquals(0, rs.getLong(2));
+        }
+      }
+      String indexes = sqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'IX_MeterValue_Transaction'"
+          : "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_metervalue_transaction'";
+      try (ResultSet rs = st.executeQuery(indexes)) {
+        rs.next();
+        assertEquals(sqlite ? 0 : 1, rs.getInt(1), "SQLite drops the row-by-row index, PostgreSQL keeps it");
+      }
+    }
+  }
+}
