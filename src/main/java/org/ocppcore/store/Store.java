@@ -35,7 +35,7 @@ public final class Store {
   private final String insertMeterValue;
   private final String tagById;
   private final String openWithTag;
-  private final MeterValueIndex meterIndex = new MeterValueIndex();
+  private final MeterValueIndex meterIndex;
   /** LastSeen of heartbeats not yet written, by charge point (see {@link #heartbeat}). */
   private final Map<String, String> lastSeen = new ConcurrentHashMap<>();
 
@@ -47,6 +47,7 @@ public final class Store {
         new String[] {"KeyHash"});
     this.tagById = "SELECT TagId, TagName, ParentTagId, ExpiryDate, Blocked FROM ChargeTags WHERE "
         + dialect.equalsIgnoreCase("TagId");
+    this.meterIndex = new MeterValueIndex(this, readPool, dialect);
     this.openWithTag = "SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
         + " AND StopTime IS NULL";
   }
@@ -187,17 +188,20 @@ public final class Store {
     lastSeen.put(id, Times.now());
   }
 
+  MeterValueIndex meterIndex() {
+    return meterIndex;
+  }
+
   /**
    * Adds the MeterValue rows stored lately to the index by transaction when that is due (on SQLite;
    * see {@link MeterValueIndex}); called every second. A stored row waits at most {@code maxWaitSeconds}.
    * Completes with the rows it covered.
    */
   public Future<Long> indexMeterValuesIfDue(int maxWaitSeconds) {
-    if (!dialect.indexesMeterValuesInBulk() || !meterIndex.due(System.nanoTime(), maxWaitSeconds * 1_000_000_000L)) {
+    if (!dialect.indexesMeterValuesInBulk()) {
       return Future.succeededFuture(0L);
     }
-    // a failed catch-up moved no mark: counted again, so the next check retries it
-    return write(MeterValueIndex::catchUp).onFailure(e -> meterIndex.stored(1));
+    return meterIndex.catchUpIfDue(System.nanoTime(), maxWaitSeconds * 1_000_000_000L);
   }
 
   /** Writes the LastSeen times of heartbeats since the last flush (in ops of at most 500 rows). */

@@ -8,9 +8,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.ocppcore.domain.MeterSample;
+import org.ocppcore.store.Dialect;
 import org.ocppcore.store.MeterValueIndex;
 import org.ocppcore.store.MeterValueRows;
 import org.ocppcore.store.WriteConnection;
@@ -18,7 +21,7 @@ import org.ocppcore.store.WriteConnection;
 /**
  * The storage ceiling: the statements the server runs for one MeterValues ({@code Store.meterValues}:
  * the MeterValue row's INSERT OR IGNORE, the connector UPDATE, and every {@link
- * MeterValueIndex#CATCH_UP_ROWS} rows the index's catch-up), on the server's own schema and
+ * MeterValueIndex#CATCH_UP_ROWS} rows the index's catch-up round), on the server's own schema and
  * pragmas, run on one thread with plain JDBC and one commit per {@code opsPerCommit} ops. No
  * network, no JSON parsing, no Vert.x: how many acknowledged-after-commit MeterValues this
  * machine's SQLite can take, to compare the server's ingest rate with.
@@ -141,7 +144,7 @@ final class SqliteCeiling {
           ops++;
           samples += samplesPerMessage;
           if (layout == Layout.SERVER && ops % MeterValueIndex.CATCH_UP_ROWS == 0) {
-            MeterValueIndex.catchUp(writer);
+            catchUp(c, writer);
           }
         }
         c.commit();
@@ -172,5 +175,31 @@ final class SqliteCeiling {
       Files.deleteIfExists(Path.of(db + "-wal"));
       Files.deleteIfExists(Path.of(db + "-shm"));
     }
+  }
+
+  /**
+   * The server's catch-up round ({@link MeterValueIndex}): its statements, inside the ceiling's
+   * transaction on the one thread (the server reads on a read connection and writes in chunks).
+   */
+  private static void catchUp(Connection c, WriteConnection writer) throws SQLException {
+    long from;
+    long last;
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(MeterValueIndex.MARK_AND_LAST)) {
+      rs.next();
+      from = rs.getLong(1);
+      last = rs.getLong(2);
+    }
+    List<Object[]> entries = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(MeterValueIndex.NEW_ENTRIES)) {
+      ps.setLong(1, from);
+      ps.setLong(2, last);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          entries.add(new Object[] {rs.getLong(1), rs.getLong(2)});
+        }
+      }
+    }
+    writer.batch(MeterValueIndex.insertEntry(Dialect.SQLITE), entries);
+    writer.update(MeterValueIndex.MOVE_MARK, last);
   }
 }

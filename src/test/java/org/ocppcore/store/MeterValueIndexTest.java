@@ -67,23 +67,48 @@ class MeterValueIndexTest {
 
       if (dialect.equals("sqlite")) {
         assertTrue(store.dialect().indexesMeterValuesInBulk());
-        assertEquals(4L, await(store.write(MeterValueIndex::catchUp)), "every row since the mark is covered");
+        assertEquals(4L, await(store.indexMeterValuesIfDue(0)), "every row since the mark is covered");
         assertEquals(3, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"), "the rows of a transaction");
         assertEquals(count(f, "SELECT MAX(MeterValueId) FROM MeterValue"), count(f, "SELECT UpTo FROM MeterValueIndexed"));
         assertEquals(List.of(0, 1, 2), seconds(f, 7), "indexed");
-        assertEquals(0L, await(store.write(MeterValueIndex::catchUp)), "nothing new");
+        assertEquals(0L, await(store.indexMeterValuesIfDue(0)), "nothing new");
 
         await(store.meterValues("CP1", 1, List.of(sample(7L, 5))));
         assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "indexed and tail");
-        assertEquals(1L, await(store.write(MeterValueIndex::catchUp)));
+        assertEquals(1L, await(store.indexMeterValuesIfDue(0)));
         assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "indexed");
         assertEquals(List.of(3), seconds(f, 8));
+
+        // a round cut short before its mark moved: its entries are there and above the mark at once
+        await(f.database().readPool().query("UPDATE MeterValueIndexed SET UpTo = 0").execute());
+        assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "each row once");
+        store.meterIndex().stored(1);
+        await(store.indexMeterValuesIfDue(0)); // repeated: entries already there are skipped
+        assertEquals(4, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"));
       } else {
         // several nodes may write at once: the ordinary index answers, the catch-up never runs
         assertFalse(store.dialect().indexesMeterValuesInBulk());
         assertEquals(0L, await(store.indexMeterValuesIfDue(0)));
         assertEquals(0, count(f, "SELECT UpTo FROM MeterValueIndexed"));
         assertEquals(0, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"));
+      }
+    }
+  }
+
+  @Test
+  void aRoundWritesManyTransactionsInChunks(@TempDir Path dir) throws Exception {
+    try (StoreFixture f = StoreFixture.start("sqlite", dir)) {
+      Store store = f.store();
+      await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
+      int transactions = 2 * MeterValueIndex.CHUNK_TRANSACTIONS + 6; // three chunks
+      for (long tx = 1; tx <= transactions; tx++) {
+        await(store.meterValues("CP1", 1, List.of(sample(tx, 0), sample(tx, 1))));
+        await(store.meterValues("CP1", 1, List.of(sample(tx, 2))));
+      }
+      assertEquals(2L * transactions, await(store.indexMeterValuesIfDue(0)));
+      assertEquals(2L * transactions, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"));
+      for (long tx = 1; tx <= transactions; tx++) {
+        assertEquals(List.of(0, 1, 2), seconds(f, tx), "transaction " + tx);
       }
     }
   }
@@ -113,16 +138,16 @@ class MeterValueIndexTest {
   }
 
   @Test
-  void theCatchUpIsDueAfterManyRowsOrAWhile() {
+  void aRoundIsDueAfterManyRowsOrAWhile() {
     long second = 1_000_000_000L;
     long t = System.nanoTime();
-    MeterValueIndex index = new MeterValueIndex();
+    MeterValueIndex index = new MeterValueIndex(null, null, Dialect.SQLITE);
     assertFalse(index.due(t, 10 * second), "a tail the last run may have left waits the usual while");
     assertTrue(index.due(t + 11 * second, 10 * second));
     assertFalse(index.due(t + 30 * second, 10 * second), "nothing stored since");
 
     index.stored(1);
-    assertTrue(index.due(t + 30 * second, 10 * second), "the last catch-up is long ago");
+    assertTrue(index.due(t + 30 * second, 10 * second), "the last round is long ago");
     index.stored(1);
     assertFalse(index.due(t + 35 * second, 10 * second));
     assertTrue(index.due(t + 40 * second, 10 * second));
