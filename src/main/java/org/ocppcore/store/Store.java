@@ -47,7 +47,7 @@ public final class Store {
         new String[] {"KeyHash"});
     this.tagById = "SELECT TagId, TagName, ParentTagId, ExpiryDate, Blocked FROM ChargeTags WHERE "
         + dialect.equalsIgnoreCase("TagId");
-    this.meterIndex = new MeterValueIndex(this, readPool, dialect);
+    this.meterIndex = new MeterValueIndex(this, dialect);
     this.openWithTag = "SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
         + " AND StopTime IS NULL";
   }

@@ -141,7 +141,7 @@ class MeterValueIndexTest {
   void aRoundIsDueAfterManyRowsOrAWhile() {
     long second = 1_000_000_000L;
     long t = System.nanoTime();
-    MeterValueIndex index = new MeterValueIndex(null, null, Dialect.SQLITE);
+    MeterValueIndex index = new MeterValueIndex(null, Dialect.SQLITE);
     assertFalse(index.due(t, 10 * second), "a tail the last run may have left waits the usual while");
     assertTrue(index.due(t + 11 * second, 10 * second));
     assertFalse(index.due(t + 30 * second, 10 * second), "nothing stored since");
