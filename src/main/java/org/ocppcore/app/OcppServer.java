@@ -36,6 +36,8 @@ public final class OcppServer {
   private final Config config;
   private Database database;
   private Store store;
+  /** The meter index's catch-up check; cancelled first at close, so no round meets a stopping writer. */
+  private long meterIndexTimer = -1;
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private ManagementVerticle management;
   private ApiRouter api;
@@ -67,7 +69,7 @@ public final class OcppServer {
     long flushMs = Math.max(1, config.integer("db.lastSeenFlushSeconds")) * 1000L;
     vertx.setPeriodic(flushMs, flushMs, t -> store.flushLastSeen());
     int meterIndexSeconds = config.integer("db.meterIndexSeconds");
-    vertx.setPeriodic(1000, t -> store.indexMeterValuesIfDue(meterIndexSeconds)
+    meterIndexTimer = vertx.setPeriodic(1000, t -> store.indexMeterValuesIfDue(meterIndexSeconds)
         .onFailure(e -> LOG.warn("indexing meter values by transaction failed (retried later): {}", e.toString())));
     if (config.hasRole("gateway")) {
       SchemaValidator validator = SchemaValidator.loadFromClasspath();
@@ -152,6 +154,7 @@ public final class OcppServer {
    */
   public void close() throws Exception {
     try {
+      vertx.cancelTimer(meterIndexTimer);
       if (gatewayDeployment != null) {
         await(vertx.undeploy(gatewayDeployment));
         Thread.sleep(200);

@@ -79,12 +79,26 @@ class MeterValueIndexTest {
         assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "indexed");
         assertEquals(List.of(3), seconds(f, 8));
 
+        // 2.x: samples stored before the transaction's EVSE was known get it, indexed or in the tail
+        await(store.meterValues("CP1", 0, List.of(new MeterSample(0, 8L, "2026-01-01T00:00:06.000Z", "6", 6.0,
+            "Energy.Active.Import.Register", "Wh", null, "Outlet", "Sample.Periodic", "Raw"))));
+        await(f.database().readPool().query("UPDATE MeterValue SET ConnectorId = 0 WHERE TransactionId = 8").execute());
+        TransactionStore transactions = new TransactionStore(store);
+        await(store.write(c -> {
+          transactions.assignSamplesToEvse(c, 8, 2);
+          return null;
+        }));
+        assertEquals(2, count(f, "SELECT COUNT(*) FROM MeterValue WHERE TransactionId = 8 AND ConnectorId = 2"));
+        assertEquals(0, count(f, "SELECT COUNT(*) FROM MeterValue WHERE ConnectorId = 2 AND TransactionId <> 8"));
+
         // a round cut short before its mark moved: its entries are there and above the mark at once
         await(f.database().readPool().query("UPDATE MeterValueIndexed SET UpTo = 0").execute());
         assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "each row once");
         store.meterIndex().stored(1);
         await(store.indexMeterValuesIfDue(0)); // repeated: entries already there are skipped
-        assertEquals(4, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"));
+        assertEquals(5, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"), "4 before, and tx 8's tail row");
+        assertEquals(List.of(0, 1, 2, 5), seconds(f, 7));
+        assertEquals(List.of(3, 6), seconds(f, 8));
       } else {
         // several nodes may write at once: the ordinary index answers, the catch-up never runs
         assertFalse(store.dialect().indexesMeterValuesInBulk());
