@@ -3,7 +3,9 @@ package org.ocppcore.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
@@ -33,7 +35,11 @@ public final class RequestSchemas {
     this.document = document;
     SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true)
         .pathType(PathType.JSON_PATH).locale(Locale.ENGLISH).build();
-    JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    // the wrapper's "components" carries the document's schemas for the $refs; declared as a
+    // non-validating keyword, it is no longer logged as an unknown one at every start
+    JsonMetaSchema meta = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+        .keyword(new NonValidationKeyword("components")).build();
+    JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta));
     // one schema per component, with $refs resolved inside the whole document
     JsonNode components = tree.path("components").path("schemas");
     components.fieldNames().forEachRemaining(name -> {
