@@ -78,6 +78,49 @@ class MeterValueMigrationTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgresql"})
+  void version7DropsTheChargePointKeyOnSqliteAndIndexesItElsewhere(String dialect, @TempDir Path dir) throws Exception {
+    boolean sqlite = dialect.equals("sqlite");
+    try (Connection c = open(dialect, dir); Statement st = c.createStatement()) {
+      Database.migrate(c, dialect(dialect), 6);
+      st.execute("INSERT INTO ChargePoint (ChargePointId) VALUES ('A'), ('B')");
+      st.execute("INSERT INTO MeterValue (ChargePointId, ConnectorId, TransactionId, Timestamp, KeyHash, Samples) VALUES "
+          + "('A', 1, 7, '2026-01-01T00:00:00.000Z', 11, '[{\"t\":\"2026-01-01T00:00:00.000Z\",\"v\":\"5\",\"m\":\"Voltage\"}]'), "
+          + "('A', 1, NULL, '2026-01-01T00:00:01.000Z', 12, '[]')");
+      List<List<String>> before = rows(st, "SELECT MeterValueId, ChargePointId, TransactionId, KeyHash, Samples "
+          + "FROM MeterValue ORDER BY MeterValueId");
+      Database.migrate(c, dialect(dialect));
+
+      assertEquals(before, rows(st, "SELECT MeterValueId, ChargePointId, TransactionId, KeyHash, Samples "
+          + "FROM MeterValue ORDER BY MeterValueId"), "every row kept, with its id");
+      assertEquals(List.of(List.of("5")), rows(st, "SELECT Value FROM MeterSample"));
+      st.execute("INSERT INTO MeterValue (ChargePointId, ConnectorId, TransactionId, Timestamp, KeyHash, Samples) "
+          + "VALUES ('A', 1, 7, '2026-01-01T00:00:02.000Z', 13, '[]')");
+      assertEquals(List.of(List.of("13")), rows(st, "SELECT KeyHash FROM MeterValue WHERE MeterValueId > "
+          + before.get(1).get(0)), "new ids continue after the kept ones");
+      if (sqlite) {
+        assertEquals(List.of(), rows(st, "SELECT * FROM pragma_foreign_key_list('MeterValue')"),
+            "no foreign key: deleting a charge point does not read MeterValue");
+        assertEquals(List.of(List.of("ok")), rows(st, "PRAGMA integrity_check"));
+      } else {
+        assertEquals(List.of(List.of("1")), rows(st,
+            "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_metervalue_chargepoint'"));
+      }
+      st.execute("DELETE FROM ChargePoint WHERE ChargePointId = 'B'");
+    }
+  }
+
+  private static List<List<String>> rows(Statement st, String sql) throws Exception {
+    List<List<String>> out = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(strings(rs, rs.getMetaData().getColumnCount()));
+      }
+    }
+    return out;
+  }
+
   @Test
   void theViewHasTheSameColumnsOnSqliteAndPostgresql(@TempDir Path dir) throws Exception {
     assertEquals(viewColumns("sqlite", dir), viewColumns("postgresql", dir));

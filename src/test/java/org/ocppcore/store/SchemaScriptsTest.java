@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SchemaScriptsTest {
   private static final Pattern TABLE = Pattern.compile("CREATE TABLE (\\w+) \\((.*?)\\n\\)(?: WITHOUT ROWID)?;", Pattern.DOTALL);
+  private static final Pattern REBUILT = Pattern.compile("ALTER TABLE (\\w+) RENAME TO (\\w+)");
   private static final Pattern ADD_COLUMN = Pattern.compile("ALTER TABLE (\\w+) ADD (?:COLUMN )?(\\w+)");
 
   /** Table name to its column names, in order, parsed from a script. */
@@ -56,9 +57,16 @@ class SchemaScriptsTest {
     List<String> otherMigrations = Files.readAllLines(Path.of("sql", dialect, "migrations.txt"));
     assertEquals(sqliteMigrations, otherMigrations, "the same migrations in the same order");
     for (String script : sqliteMigrations) {
-      Map<String, List<String>> sqlite = tables(Files.readString(Path.of("sql/sqlite", script)));
+      String sqliteScript = Files.readString(Path.of("sql/sqlite", script));
+      Map<String, List<String>> sqlite = tables(sqliteScript);
       Map<String, List<String>> other = tables(Files.readString(Path.of("sql", dialect, script)));
       assertFalse(sqlite.isEmpty());
+      // a table SQLite rebuilds (created under another name, then renamed: SQLite cannot drop a
+      // constraint) is not a new table; the other dialects alter theirs in place
+      Matcher rebuilt = REBUILT.matcher(sqliteScript);
+      while (rebuilt.find()) {
+        assertTrue(sqlite.remove(rebuilt.group(1)) != null, script + ": rebuilt table " + rebuilt.group(1) + " not created");
+      }
       assertEquals(sqlite, other, dialect + "/" + script + ": tables and columns must match");
     }
   }
@@ -79,11 +87,23 @@ class SchemaScriptsTest {
   }
 
   /** The indexes (name to unique or not) a script creates, so that no dialect forgets one. */
-  private static Map<String, Boolean> indexes(String script) {
-    Map<String, Boolean> out = new TreeMap<>();
-    Matcher m = Pattern.compile("CREATE (UNIQUE )?INDEX (\\w+)").matcher(script);
+  /** Index name to "unique", "index" or "dropped", as a script leaves it; indexes re-created with a table the script rebuilds are left out. */
+  private static Map<String, String> indexes(String script) {
+    Map<String, String> out = new TreeMap<>();
+    java.util.Set<String> rebuilt = new java.util.HashSet<>();
+    Matcher r = REBUILT.matcher(script);
+    while (r.find()) {
+      rebuilt.add(r.group(2));
+    }
+    Matcher m = Pattern.compile("CREATE (UNIQUE )?INDEX (\\w+) ON (\\w+)").matcher(script);
     while (m.find()) {
-      out.put(m.group(2), m.group(1) != null);
+      if (!rebuilt.contains(m.group(3))) {
+        out.put(m.group(2), m.group(1) != null ? "unique" : "index");
+      }
+    }
+    Matcher d = Pattern.compile("DROP INDEX (\\w+)").matcher(script);
+    while (d.find()) {
+      out.put(d.group(1), "dropped");
     }
     return out;
   }
@@ -92,11 +112,19 @@ class SchemaScriptsTest {
   @ValueSource(strings = {"sqlserver", "postgresql"})
   void everyDialectHasTheSameIndexes(String dialect) throws Exception {
     for (String script : Files.readAllLines(Path.of("sql/sqlite/migrations.txt"))) {
-      Map<String, Boolean> sqlite = indexes(Files.readString(Path.of("sql/sqlite", script)));
-      Map<String, Boolean> other = indexes(Files.readString(Path.of("sql", dialect, script)));
+      Map<String, String> sqlite = indexes(Files.readString(Path.of("sql/sqlite", script)));
+      Map<String, String> other = indexes(Files.readString(Path.of("sql", dialect, script)));
       if (dialect.equals("sqlserver")) {
         // SQL Server compares case-insensitively by its default collation: no separate NOCASE index
         sqlite.remove("IX_ChargeTags_TagId_NoCase");
+      }
+      // by design: SQLite logs whole pages, so it keeps no per-row index of MeterValue by transaction
+      // (dropped in 6, MeterValueIndex instead) or by charge point (7); the others log rows and keep both
+      if (script.startsWith("006-")) {
+        assertEquals("dropped", sqlite.remove("IX_MeterValue_Transaction"), script);
+      }
+      if (script.startsWith("007-")) {
+        assertEquals("index", other.remove("IX_MeterValue_ChargePoint"), script);
       }
       assertEquals(sqlite, other, dialect + "/" + script + ": indexes must match");
     }
