@@ -5,7 +5,8 @@
 -- holding every charger's writes for as long. The store itself refuses to delete a charge point
 -- that has meter values (AdminStore.hasTransactions, on a read connection). SQLite cannot drop a
 -- constraint: the table is rebuilt under a temporary name with the same ids, then renamed
--- (sqlite_sequence follows the rename, so new ids continue after the old ones).
+-- (sqlite_sequence follows the rename, so new ids continue after the old ones). A one-time copy:
+-- ~25 s per GB here, and as much free disk again (docs/deployment.md).
 DROP VIEW MeterSample;
 CREATE TABLE MeterValueRebuilt (
   MeterValueId INTEGER PRIMARY KEY AUTOINCREMENT,
