@@ -1,6 +1,7 @@
 package org.ocppcore.store;
 
 import io.vertx.core.Future;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,9 +40,9 @@ public final class MeterValueIndex {
   static final int CHUNK_TRANSACTIONS = 32;
 
   /** The mark and the last row stored: a round covers the rows between. */
-  public static final String MARK_AND_LAST = "SELECT UpTo, (SELECT MAX(MeterValueId) FROM MeterValue) FROM MeterValueIndexed";
+  private static final String MARK_AND_LAST = "SELECT UpTo, (SELECT MAX(MeterValueId) FROM MeterValue) FROM MeterValueIndexed";
   /** A round's entries (parameters: the mark, the last row), in the order they are written. */
-  public static final String NEW_ENTRIES = "SELECT TransactionId, MeterValueId FROM MeterValue WHERE MeterValueId > ? "
+  private static final String NEW_ENTRIES = "SELECT TransactionId, MeterValueId FROM MeterValue WHERE MeterValueId > ? "
       + "AND MeterValueId <= ? AND TransactionId IS NOT NULL ORDER BY TransactionId, MeterValueId";
   public static final String MOVE_MARK = "UPDATE MeterValueIndexed SET UpTo = ?";
 
@@ -98,27 +99,30 @@ public final class MeterValueIndex {
   }
 
   /** The rows a round covers: above {@code from}, up to {@code last}; their entries sorted by transaction. */
-  private record Round(long from, long last, List<Object[]> entries) {}
+  public record Round(long from, long last, List<Object[]> entries) {}
 
   /**
-   * One round: the entries of the rows above the mark, read by the writer (whose cache holds those
+   * Reads a round's rows and entries inside a writer transaction (the writer's cache holds those
    * pages: a few milliseconds for 10,000 rows, where a read connection took ~100 ms of CPU reading
-   * and decoding them), then written in chunks; the last chunk moves the mark.
+   * and decoding them); null when no row was stored since the mark.
    */
+  public static Round read(WriteConnection c) throws SQLException {
+    SqlRow marks = c.first(MARK_AND_LAST);
+    long from = marks.getLong(0);
+    Long last = marks.getLong(1);
+    if (last == null || last <= from) {
+      return null;
+    }
+    List<Object[]> entries = new ArrayList<>();
+    for (SqlRow e : c.query(NEW_ENTRIES, from, last)) {
+      entries.add(new Object[] {e.getLong(0), e.getLong(1)});
+    }
+    return new Round(from, last, entries);
+  }
+
+  /** One round: {@link #read}, then the entries written in chunks; the last chunk moves the mark. */
   Future<Long> round() {
-    return store.write(c -> {
-      SqlRow marks = c.first(MARK_AND_LAST);
-      long from = marks.getLong(0);
-      Long last = marks.getLong(1);
-      if (last == null || last <= from) {
-        return null;
-      }
-      List<Object[]> entries = new ArrayList<>();
-      for (SqlRow e : c.query(NEW_ENTRIES, from, last)) {
-        entries.add(new Object[] {e.getLong(0), e.getLong(1)});
-      }
-      return new Round(from, last, entries);
-    }).compose(r -> r == null ? Future.succeededFuture(0L)
+    return store.write(MeterValueIndex::read).compose(r -> r == null ? Future.succeededFuture(0L)
         : writeChunks(r.entries(), 0, r.last()).map(v -> r.last() - r.from()));
   }
 

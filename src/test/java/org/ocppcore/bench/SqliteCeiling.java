@@ -9,7 +9,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.ocppcore.domain.MeterSample;
@@ -144,7 +143,7 @@ final class SqliteCeiling {
           ops++;
           samples += samplesPerMessage;
           if (layout == Layout.SERVER && ops % MeterValueIndex.CATCH_UP_ROWS == 0) {
-            catchUp(c, writer);
+            catchUp(writer);
           }
         }
         c.commit();
@@ -178,28 +177,15 @@ final class SqliteCeiling {
   }
 
   /**
-   * The server's catch-up round ({@link MeterValueIndex}): its statements, inside the ceiling's
-   * transaction on the one thread (the server reads on a read connection and writes in chunks).
+   * The server's catch-up round ({@link MeterValueIndex}): its read and its writes, inside the
+   * ceiling's transaction on the one thread (the server writes the entries in chunks between
+   * chargers' writes).
    */
-  private static void catchUp(Connection c, WriteConnection writer) throws SQLException {
-    long from;
-    long last;
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(MeterValueIndex.MARK_AND_LAST)) {
-      rs.next();
-      from = rs.getLong(1);
-      last = rs.getLong(2);
+  private static void catchUp(WriteConnection writer) throws SQLException {
+    MeterValueIndex.Round round = MeterValueIndex.read(writer);
+    if (round != null) {
+      writer.batch(MeterValueIndex.insertEntry(Dialect.SQLITE), round.entries());
+      writer.update(MeterValueIndex.MOVE_MARK, round.last());
     }
-    List<Object[]> entries = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(MeterValueIndex.NEW_ENTRIES)) {
-      ps.setLong(1, from);
-      ps.setLong(2, last);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          entries.add(new Object[] {rs.getLong(1), rs.getLong(2)});
-        }
-      }
-    }
-    writer.batch(MeterValueIndex.insertEntry(Dialect.SQLITE), entries);
-    writer.update(MeterValueIndex.MOVE_MARK, last);
   }
 }
