@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ocppcore.domain.LiveMeter;
+import org.ocppcore.ocpp.ProtocolHandler.StationContext;
 
 /**
  * Live meter figures for watchers (the UI's event stream), coalesced: the latest per connector,
@@ -35,6 +36,18 @@ public final class MeterEventRelay {
     latest.put(chargePointId + '\n' + connectorId, new JsonObject().put("chargePointId", chargePointId)
         .put("connectorId", connectorId).put("transactionId", transactionId).put("energyKwh", live.energyKwh())
         .put("powerKw", live.powerKw()).put("soc", live.soc()).put("timestamp", live.timestamp()));
+  }
+
+  /**
+   * What follows a stored MeterValues in every OCPP version: its MessageLog line (built only when
+   * the log level records it) and the live figures for watchers. Returns the answer's payload.
+   */
+  public JsonObject meterValuesStored(StationContext station, int connectorId, Long transactionId, LiveMeter live) {
+    if (station.logs("MeterValues")) {
+      station.log(connectorId, "MeterValues", live.summary(), null);
+    }
+    offer(station.chargePointId(), connectorId, transactionId, live);
+    return new JsonObject();
   }
 
   /** Publishes what was offered since the last publish (nothing if nothing was). */

@@ -177,17 +177,11 @@ public final class V16Handler implements ProtocolHandler {
   }
 
   private Future<JsonObject> meterValues(StationContext station, JsonObject p) {
-    String cp = station.chargePointId();
     int connectorId = p.getInteger("connectorId");
     Long txId = p.getLong("transactionId");
     List<MeterSample> samples = samples(connectorId, txId, p.getJsonArray("meterValue"));
-    return store.meterValues(cp, connectorId, samples).map(live -> {
-      if (station.logs("MeterValues")) {
-        station.log(connectorId, "MeterValues", live.summary(), null);
-      }
-      meterEvents.offer(cp, connectorId, txId, live);
-      return new JsonObject();
-    });
+    return store.meterValues(station.chargePointId(), connectorId, samples)
+        .map(live -> meterEvents.meterValuesStored(station, connectorId, txId, live));
   }
 
   /** Flattens 1.6 MeterValue[] into stored samples, filling in the spec's defaults. */

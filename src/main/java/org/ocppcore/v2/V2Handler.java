@@ -245,16 +245,10 @@ public final class V2Handler implements ProtocolHandler {
   // ---------------------------------------------------------------- metering
 
   private Future<JsonObject> meterValues(StationContext station, JsonObject p) {
-    String cp = station.chargePointId();
     int evseId = p.getInteger("evseId");
     List<MeterSample> samples = samples(evseId, null, p.getJsonArray("meterValue"));
-    return store.meterValues(cp, evseId, samples).map(live -> {
-      if (station.logs("MeterValues")) {
-        station.log(evseId, "MeterValues", live.summary(), null);
-      }
-      meterEvents.offer(cp, evseId, null, live);
-      return new JsonObject();
-    });
+    return store.meterValues(station.chargePointId(), evseId, samples)
+        .map(live -> meterEvents.meterValuesStored(station, evseId, null, live));
   }
 
   /**

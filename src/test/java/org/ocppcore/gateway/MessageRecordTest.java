@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ocppcore.TestServer.await;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.ocppcore.TestServer;
+import org.ocppcore.domain.Times;
 import org.ocppcore.testsupport.TestCharger;
 
 /** OCPP.Core's DbMessageLog levels and message dump directory. */
@@ -33,6 +35,13 @@ class MessageRecordTest {
       assertTrue(files.stream().allMatch(f -> f.getFileName().toString().contains("_L2_")));
       String heartbeatIn = files.stream().map(TestServerFiles::read).filter(t -> t.contains("\"Heartbeat\"")).findFirst().orElseThrow();
       assertTrue(heartbeatIn.startsWith("[2,"));
+
+      // MeterValues: its line carries the connector and the live figures
+      await(cp.call("MeterValues", new JsonObject().put("connectorId", 1).put("meterValue", new JsonArray().add(
+          new JsonObject().put("timestamp", Times.now()).put("sampledValue", new JsonArray()
+              .add(new JsonObject().put("value", "4200")))))));
+      assertEquals(1, server.queryEventually(1, "SELECT * FROM MessageLog WHERE ChargePointId='L2' AND Message='MeterValues' "
+          + "AND ConnectorId=1 AND Result='Meter (kWh): 4.2 | Charge (kW): null | SoC (%): null'").size());
     }
   }
 

@@ -220,6 +220,9 @@ class Ocpp2StorageTest {
     List<Map<String, Object>> samples = server.query("SELECT * FROM MeterSample WHERE ChargePointId = ? "
         + "ORDER BY MeterValueId, SampleIndex", id);
     assertEquals(4, samples.size());
+    assertEquals(1, server.queryEventually(1, "SELECT * FROM MessageLog WHERE ChargePointId = ? AND Message = 'MeterValues' "
+        + "AND ConnectorId = 1 AND Result = 'Meter (kWh): 12.3 | Charge (kW): 7.4 | SoC (%): 61.0'", id).size(),
+        "the message log's line: the EVSE and its live figures");
     Map<String, Object> energy = samples.get(0);
     assertEquals("12.3", energy.get("Value"));
     assertEquals(12300.0, ((Number) energy.get("NumericValue")).doubleValue());
