@@ -646,6 +646,8 @@ public final class Bench {
           .put("liveHeapGrowthTop", new JsonArray(after.topGrowth(before, 8, 1)));
       r.put("rateAtSlo", best == null ? 0.0 : best.getDouble("rate"));
       r.put("p99AtSlo", best == null ? null : best.getDouble("p99Ms"));
+      r.put("serverCpuUsPerMsgAtSlo", best == null ? null : best.getDouble("serverCpuUsPerMsg"));
+      r.put("diskWriteKbPerMsgAtSlo", best == null ? null : best.getDouble("diskWriteKbPerMsg"));
       r.put("samplesPerSecAtSlo", best == null ? 0.0 : best.getDouble("rate") * o.samplesPerMessage);
       r.put("saturationRate", ProcSampler.round(satRate));
       if (profile) {
@@ -737,7 +739,14 @@ public final class Bench {
     m.end();
     gen.awaitQuiet(5_000);
     double achieved = ingestAnswered(m) / m.seconds();
-    JsonObject sj = stepJson(m, achieved, offered).put("proc", sampler.between(c, d));
+    JsonObject proc = sampler.between(c, d);
+    JsonObject sj = stepJson(m, achieved, offered).put("proc", proc);
+    if (achieved > 0) {
+      // the server's cost per message: what the 2 shared cores are spent on, and the storage traffic
+      sj.put("serverCpuUsPerMsg", ProcSampler.round(proc.getDouble("serverCpuPct") * 1e4 / achieved));
+      double mbps = proc.getDouble("diskWriteMBps");
+      sj.put("diskWriteKbPerMsg", mbps < 0 ? -1 : ProcSampler.round(mbps * 1e6 / 1024 / achieved));
+    }
     boolean meets = sj.getDouble("p99Ms") <= o.sloMs && m.errorCount() == 0 && m.overflow.sum() == 0
         && achieved >= 0.95 * offered;
     sj.put("meetsSlo", meets);
@@ -997,6 +1006,8 @@ public final class Bench {
       new Figure("ingest", "rate at p99 <= SLO (msgs/s)", "rateAtSlo", false),
       new Figure("ingest", "samples/s at p99 <= SLO", "samplesPerSecAtSlo", false),
       new Figure("ingest", "p99 at that rate (ms)", "p99AtSlo", true),
+      new Figure("ingest", "server CPU per MeterValues at that rate (µs)", "serverCpuUsPerMsgAtSlo", true),
+      new Figure("ingest", "storage writes per MeterValues at that rate (KB)", "diskWriteKbPerMsgAtSlo", true),
       new Figure("ingest", "server CPU at saturation (%)", "saturation.proc.serverCpuPct", true),
       new Figure("ingest", "generator CPU at saturation (%)", "saturation.proc.generatorCpuPct", true),
       new Figure("ingest", "other tenants' CPU at saturation (%)", "saturation.proc.otherCpuPct", true),

@@ -23,7 +23,7 @@ final class ProcSampler implements AutoCloseable {
 
   /** One reading of a process and the machine. */
   record Reading(long nanos, long rssKb, long cpuTicks, long sysTicks, long ctxSwitches, long threads,
-      long selfCpuTicks, long machineBusy, long machineTotal, double heapUsedMb) {}
+      long selfCpuTicks, long machineBusy, long machineTotal, double heapUsedMb, long diskWriteBytes) {}
 
   private final long pid;
   private final List<Reading> readings = new ArrayList<>();
@@ -95,7 +95,7 @@ final class ProcSampler implements AutoCloseable {
     long[] cpu = cpu(pid);
     long[] cs = contextSwitches(pid);
     return new Reading(System.nanoTime(), rssKb(pid), cpu[0] + cpu[1], cpu[1], cs[0], cs[1],
-        cpuTicks(ProcessHandle.current().pid()), machine[0], machine[1], lastHeapMb);
+        cpuTicks(ProcessHandle.current().pid()), machine[0], machine[1], lastHeapMb, diskWriteBytes(pid));
   }
 
   /** Resets the heap maximum (per phase). */
@@ -138,6 +138,9 @@ final class ProcSampler implements AutoCloseable {
         .put("rssMb", round(b.rssKb() / 1024.0))
         .put("rssMaxMb", round(maxRss / 1024.0))
         .put("heapUsedMb", round(b.heapUsedMb()))
+        // bytes the process sent to storage (its WAL and database writes, checkpoints included)
+        .put("diskWriteMBps", b.diskWriteBytes() < 0 || a.diskWriteBytes() < 0 ? -1
+            : round((b.diskWriteBytes() - a.diskWriteBytes()) / 1e6 / secs))
         .put("heapUsedMaxMb", round(maxHeapMb));
   }
 
@@ -154,6 +157,20 @@ final class ProcSampler implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       // process gone
+    }
+    return -1;
+  }
+
+  /** write_bytes of {@code /proc/<pid>/io}: what the process caused to be written to storage; -1 if unreadable. */
+  static long diskWriteBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+        if (line.startsWith("write_bytes:")) {
+          return Long.parseLong(line.substring("write_bytes:".length()).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // process gone, or no I/O accounting in this kernel
     }
     return -1;
   }
