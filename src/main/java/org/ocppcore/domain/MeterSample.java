@@ -26,7 +26,12 @@ public record MeterSample(int connectorId, Long transactionId, String timestamp,
 
   /** The same reading on another connector. */
   public MeterSample withConnectorId(int connector) {
-    return new MeterSample(connector, transactionId, timestamp, value, numericValue, measurand, unit, phase, location,
+    return withTransaction(connector, transactionId);
+  }
+
+  /** The same reading, stored for this connector and transaction. */
+  public MeterSample withTransaction(int connector, Long transaction) {
+    return new MeterSample(connector, transaction, timestamp, value, numericValue, measurand, unit, phase, location,
         context, format, signedMeterValue);
   }
 }

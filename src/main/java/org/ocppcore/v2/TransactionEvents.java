@@ -2,7 +2,6 @@ package org.ocppcore.v2;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -69,7 +68,7 @@ public final class TransactionEvents {
   record Event(String eventType, String timestamp, String triggerReason, int seqNo, boolean offline, String uid,
       String chargingState, Integer timeSpentCharging, String stoppedReason, Integer remoteStartId,
       Integer reservationId, Integer evseId, Integer evseConnectorId, boolean hasIdToken, String token,
-      String tokenType, Double firstWh, Double lastWh, Double beginWh, Double endWh, JsonArray meterValue) {
+      String tokenType, Double firstWh, Double lastWh, Double beginWh, Double endWh, List<MeterSample> samples) {
 
     static Event parse(JsonObject p, boolean cutTagAtUnderscore) {
       JsonObject idToken = p.getJsonObject("idToken");
@@ -83,14 +82,15 @@ public final class TransactionEvents {
       JsonObject info = p.getJsonObject("transactionInfo", new JsonObject());
       JsonObject evse = p.getJsonObject("evse");
       JsonObject idToken = p.getJsonObject("idToken");
-      JsonArray meterValue = p.getJsonArray("meterValue");
+      // flattened once, off the writer; the writer only gives them their connector and transaction
+      List<MeterSample> samples = V2Handler.samples(0, null, p.getJsonArray("meterValue"));
       Double firstWh = null;
       Double lastWh = null;
       Double beginWh = null;
       Double endWh = null;
       String firstTime = null;
       String lastTime = null;
-      for (MeterSample s : V2Handler.samples(0, null, meterValue)) {
+      for (MeterSample s : samples) {
         Double wh = energyWh(s);
         if (wh == null) {
           continue;
@@ -117,7 +117,7 @@ public final class TransactionEvents {
           info.getString("stoppedReason"), info.getInteger("remoteStartId"), p.getInteger("reservationId"),
           evse == null ? null : evse.getInteger("id"), evse == null ? null : evse.getInteger("connectorId"),
           hasIdToken, token, idToken == null ? null : idToken.getString("type"), firstWh, lastWh, beginWh, endWh,
-          meterValue);
+          samples);
     }
 
     boolean started() {
@@ -275,7 +275,9 @@ public final class TransactionEvents {
     return txStore.write(c -> process(c, cp, protocol, e, idToken, payload)).map(o -> {
       Tx t = o.tx();
       Integer connector = t != null && t.connectorId > 0 ? t.connectorId : null;
-      station.log(connector, "TransactionEvent", summary(e, o), null);
+      if (station.logs("TransactionEvent")) {
+        station.log(connector, "TransactionEvent", summary(e, o), null);
+      }
       if (!o.duplicate() && t != null) {
         publish(cp, e, o);
       }
@@ -290,7 +292,9 @@ public final class TransactionEvents {
   private Outcome process(WriteConnection c, String cp, String protocol, Event e, JsonObject idToken,
       String payload) throws SQLException {
     Tx row = txStore.find(c, cp, e.uid());
-    if (txStore.hasEvent(c, cp, e.uid(), e.seqNo())) {
+    // LastSeqNo is the highest seqNo stored, so an event past it (the usual next event) is no retry
+    boolean pastStored = row != null && row.lastSeqNo != null && e.seqNo() > row.lastSeqNo;
+    if (!pastStored && txStore.hasEvent(c, cp, e.uid(), e.seqNo())) {
       // a retry: nothing changes, the answer is computed from the same stored state as the first time
       return new Outcome(row, false, true, false, answer(c, row, e, idToken), null);
     }
@@ -384,7 +388,10 @@ public final class TransactionEvents {
       after.stopResult = "Accepted"; // no stop token: nothing to refuse (as for 1.6)
     }
     boolean newest = created || before.lastSeqNo == null || e.seqNo() >= before.lastSeqNo;
-    List<MeterSample> samples = V2Handler.samples(after.connectorId, after.id, e.meterValue());
+    List<MeterSample> samples = new ArrayList<>(e.samples().size());
+    for (MeterSample sample : e.samples()) {
+      samples.add(sample.withTransaction(after.connectorId, after.id));
+    }
     LiveMeter live = newest && after.connectorId > 0 ? LiveMeter.of(samples) : null;
     boolean evseLearnt = !created && before.connectorId <= 0 && after.connectorId > 0;
     txStore.update(c, after);

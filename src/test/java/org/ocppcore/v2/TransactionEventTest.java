@@ -344,14 +344,16 @@ class TransactionEventTest {
     assertEquals("Accepted", first.getJsonObject("idTokenInfo").getString("status"));
     JsonObject updated = event("Updated", 1, uid, "MeterValuePeriodic", 30).put("meterValue", energy(30, 200, null));
     assertEquals(send(cp, updated), send(cp, updated));
+    send(cp, event("Updated", 2, uid, "MeterValuePeriodic", 60).put("meterValue", energy(60, 300, null)));
+    send(cp, updated); // a retry that arrives after a later event: still stored once, the later reading kept
 
-    assertEquals(2, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    assertEquals(3, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
     Map<String, Object> row = tx(cpId, uid);
-    assertEquals(2, server.query("SELECT * FROM MeterSample WHERE TransactionId = ?", row.get("TransactionId")).size());
+    assertEquals(3, server.query("SELECT * FROM MeterSample WHERE TransactionId = ?", row.get("TransactionId")).size());
     assertEquals(100.0, num(row.get("MeterStartWh")));
-    assertEquals(200.0, num(row.get("MeterStopWh")));
+    assertEquals(300.0, num(row.get("MeterStopWh")));
     assertNull(row.get("SeqNoGaps"));
-    assertEquals(1, row.get("LastSeqNo"));
+    assertEquals(2, row.get("LastSeqNo"));
     await(cp.close());
   }
 
