@@ -672,14 +672,17 @@ public final class Bench {
       }
       t.close();
     }
-    long acked = gen.samplesAcked16.sum();
-    r.put("samplesAcked16", acked).put("meterValuesAcked16", gen.meterValuesAcked16.sum())
-        .put("samplesAcked201", gen.samplesAcked201.sum());
+    long acked16 = gen.samplesAcked16.sum();
+    long acked201 = gen.samplesAcked201.sum();
+    long acked = acked16 + acked201;
+    r.put("samplesAcked16", acked16).put("meterValuesAcked16", gen.meterValuesAcked16.sum())
+        .put("samplesAcked201", acked201);
     if (!spec.baseline()) {
+      // every sample of an acknowledged MeterValues or TransactionEvent is one row of the view
       long rows = t.meterSampleRows();
       r.put("meterSampleRows", rows).put("everyAckedSamplePersisted", rows >= acked);
-      log(String.format("%s: %d samples acked (1.6), %d rows in MeterSample%s", spec.label(), acked, rows,
-          rows >= acked ? "" : "  <-- LOST ACKED SAMPLES"));
+      log(String.format("%s: %d samples acked (1.6: %d, 2.0.1: %d), %d rows in MeterSample%s", spec.label(), acked,
+          acked16, acked201, rows, rows >= acked ? "" : "  <-- LOST ACKED SAMPLES"));
     }
     return r;
   }
@@ -1014,6 +1017,7 @@ public final class Bench {
       new Figure("ingest", "server RSS max (MB)", "saturation.proc.rssMaxMb", true),
       new Figure("ingest", "live heap growth per 1000 MeterValues (KB)", "liveHeapGrowthPer1000MsgsKb", true),
       new Figure("ingest", "samples acked (1.6)", "samplesAcked16", false),
+      new Figure("ingest", "samples acked (2.0.1)", "samplesAcked201", false),
       new Figure("ingest", "MeterSample rows", "meterSampleRows", false),
       new Figure("storm", "chargers booted", "ready", false),
       new Figure("storm", "connections failed", "connectFailed", true),
