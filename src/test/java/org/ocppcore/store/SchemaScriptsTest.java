@@ -12,8 +12,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,11 +88,13 @@ class SchemaScriptsTest {
     }
   }
 
-  /** The indexes (name to unique or not) a script creates, so that no dialect forgets one. */
-  /** Index name to "unique", "index" or "dropped", as a script leaves it; indexes re-created with a table the script rebuilds are left out. */
+  /**
+   * The indexes a script leaves, so that no dialect forgets one: name to "unique", "index" or
+   * "dropped"; indexes re-created with a table the script rebuilds are left out.
+   */
   private static Map<String, String> indexes(String script) {
     Map<String, String> out = new TreeMap<>();
-    java.util.Set<String> rebuilt = new java.util.HashSet<>();
+    Set<String> rebuilt = new HashSet<>();
     Matcher r = REBUILT.matcher(script);
     while (r.find()) {
       rebuilt.add(r.group(2));
