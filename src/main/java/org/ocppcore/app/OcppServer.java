@@ -69,8 +69,8 @@ public final class OcppServer {
     long flushMs = Math.max(1, config.integer("db.lastSeenFlushSeconds")) * 1000L;
     vertx.setPeriodic(flushMs, flushMs, t -> store.flushLastSeen());
     int meterIndexSeconds = config.integer("db.meterIndexSeconds");
-    meterIndexTimer = vertx.setPeriodic(1000, t -> store.indexMeterValuesIfDue(meterIndexSeconds)
-        .onFailure(e -> LOG.warn("indexing meter values by transaction failed (retried later): {}", e.toString())));
+    meterIndexTimer = vertx.setPeriodic(1000, t -> store.indexInBulkIfDue(meterIndexSeconds)
+        .onFailure(e -> LOG.warn("indexing rows by transaction failed (retried later): {}", e.toString())));
     if (config.hasRole("gateway")) {
       SchemaValidator validator = SchemaValidator.loadFromClasspath();
       Map<OcppVersion, ProtocolHandler> handlers = new EnumMap<>(OcppVersion.class);

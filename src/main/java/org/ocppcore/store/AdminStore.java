@@ -119,17 +119,17 @@ public final class AdminStore {
   }
 
   /**
-   * Whether the charge point has billing records — transactions, meter samples (also those sent
-   * outside a transaction) or 2.x transaction events — which the database keeps (their foreign
-   * keys refuse the delete), so it cannot be deleted.
+   * Whether the charge point has billing records — transactions (2.x ones with their events) or
+   * meter samples (also those sent outside a transaction) — which the database keeps (their foreign
+   * keys refuse the delete), so it cannot be deleted. A 2.x event is stored in the op that creates
+   * or finds its transaction's row, so the Transactions check covers TransactionEvent.
    */
   public Future<Boolean> hasTransactions(String id) {
     // EXISTS stops at the first record: MeterValue has no index on ChargePointId (docs/architecture.md,
     // Persistence), so a count read every row of it even for a charge point with thousands
     return readPool.preparedQuery("SELECT CASE WHEN EXISTS (SELECT 1 FROM Transactions WHERE ChargePointId = ?) "
-            + "OR EXISTS (SELECT 1 FROM TransactionEvent WHERE ChargePointId = ?) "
             + "OR EXISTS (SELECT 1 FROM MeterValue WHERE ChargePointId = ?) THEN 1 ELSE 0 END")
-        .execute(Tuple.of(id, id, id))
+        .execute(Tuple.of(id, id))
         .map(rows -> ((Number) rows.iterator().next().getValue(0)).longValue() > 0);
   }
 
@@ -245,7 +245,7 @@ public final class AdminStore {
           JsonObject tx = transaction(rows.iterator().next());
           return readPool.preparedQuery("SELECT Timestamp, ConnectorId, Measurand, Value, NumericValue, Unit, Phase, "
                   + "Location, Context, Format, SignedMeterValue FROM MeterSample WHERE "
-                  + MeterValueIndex.ROWS_OF_TRANSACTION + " ORDER BY Timestamp, MeterValueId, SampleIndex")
+                  + BulkTransactionIndex.METER_VALUES.rowsOfTransaction + " ORDER BY Timestamp, MeterValueId, SampleIndex")
               .execute(Tuple.of(id, id))
               .map(samples -> {
                 JsonArray list = new JsonArray();

@@ -95,10 +95,11 @@ public enum Dialect {
   private static final long MIGRATION_LOCK_KEY = 0x4F435050L;
 
   /**
-   * Whether the store fills {@code MeterValueByTransaction} in bulk instead of keeping an index on
-   * MeterValue.TransactionId row by row (SQLite, which logs whole pages; see {@link MeterValueIndex}).
+   * Whether the store fills {@code MeterValueByTransaction} and {@code TransactionEventByTransaction}
+   * in bulk instead of keeping an index by transaction row by row (SQLite, which logs whole pages;
+   * see {@link BulkTransactionIndex}).
    */
-  public boolean indexesMeterValuesInBulk() {
+  public boolean indexesInBulk() {
     return this == SQLITE;
   }
 

@@ -35,7 +35,8 @@ public final class Store {
   private final String insertMeterValue;
   private final String tagById;
   private final String openWithTag;
-  private final MeterValueIndex meterIndex;
+  private final BulkTransactionIndex meterIndex;
+  private final BulkTransactionIndex eventIndex;
   /** LastSeen of heartbeats not yet written, by charge point (see {@link #heartbeat}). */
   private final Map<String, String> lastSeen = new ConcurrentHashMap<>();
 
@@ -47,7 +48,8 @@ public final class Store {
         new String[] {"KeyHash"});
     this.tagById = "SELECT TagId, TagName, ParentTagId, ExpiryDate, Blocked FROM ChargeTags WHERE "
         + dialect.equalsIgnoreCase("TagId");
-    this.meterIndex = new MeterValueIndex(this, dialect);
+    this.meterIndex = new BulkTransactionIndex(this, dialect, BulkTransactionIndex.METER_VALUES);
+    this.eventIndex = new BulkTransactionIndex(this, dialect, BulkTransactionIndex.TRANSACTION_EVENTS);
     this.openWithTag = "SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
         + " AND StopTime IS NULL";
   }
@@ -188,20 +190,27 @@ public final class Store {
     lastSeen.put(id, Times.now());
   }
 
-  MeterValueIndex meterIndex() {
+  BulkTransactionIndex meterIndex() {
     return meterIndex;
   }
 
+  BulkTransactionIndex eventIndex() {
+    return eventIndex;
+  }
+
   /**
-   * Adds the MeterValue rows stored lately to the index by transaction when that is due (on SQLite;
-   * see {@link MeterValueIndex}); called every second. A stored row waits at most {@code maxWaitSeconds}.
-   * Completes with the rows it covered.
+   * Adds the MeterValue and TransactionEvent rows stored lately to their indexes by transaction
+   * when that is due (on SQLite; see {@link BulkTransactionIndex}); called every second. A stored
+   * row waits at most {@code maxWaitSeconds}. Completes with the rows covered (both tables).
    */
-  public Future<Long> indexMeterValuesIfDue(int maxWaitSeconds) {
-    if (!dialect.indexesMeterValuesInBulk()) {
+  public Future<Long> indexInBulkIfDue(int maxWaitSeconds) {
+    if (!dialect.indexesInBulk()) {
       return Future.succeededFuture(0L);
     }
-    return meterIndex.catchUpIfDue(System.nanoTime(), maxWaitSeconds * 1_000_000_000L);
+    long now = System.nanoTime();
+    long maxWait = maxWaitSeconds * 1_000_000_000L;
+    return meterIndex.catchUpIfDue(now, maxWait)
+        .compose(meters -> eventIndex.catchUpIfDue(now, maxWait).map(events -> meters + events));
   }
 
   /** Writes the LastSeen times of heartbeats since the last flush (in ops of at most 500 rows). */

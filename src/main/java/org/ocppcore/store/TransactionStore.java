@@ -18,6 +18,8 @@ public final class TransactionStore {
   private static final String TX_COLUMNS = "TransactionId, ConnectorId, EvseConnectorId, StartTagId, IdTokenType, "
       + "StartTime, MeterStartWh, StartResult, ReservationId, StopTagId, StopTime, MeterStopWh, StopReason, StopResult, "
       + "RemoteStartId, ChargingState, TimeSpentCharging, FirstSeqNo, LastSeqNo, SeqNoGaps, OfflineEvents, Protocol";
+  /** A transaction's events, as a condition on EventId (parameters: the transaction id, twice). */
+  private static final String EVENTS_OF_TRANSACTION = BulkTransactionIndex.TRANSACTION_EVENTS.rowsOfTransaction;
 
   private final Store store;
   private final Dialect dialect;
@@ -150,16 +152,16 @@ public final class TransactionStore {
     return wh == null ? null : wh / 1000.0;
   }
 
-  /** Whether an event with this seqNo was already stored (a charger's retry). */
-  public boolean hasEvent(WriteConnection c, String cpId, String uid, int seqNo) throws SQLException {
-    return c.first("SELECT 1 FROM TransactionEvent WHERE ChargePointId = ? AND Uid = ? AND SeqNo = ?", cpId, uid,
-        seqNo) != null;
+  /** Whether the transaction has an event with this seqNo stored (a charger's retry). */
+  public boolean hasEvent(WriteConnection c, long transactionId, int seqNo) throws SQLException {
+    return c.first("SELECT 1 FROM TransactionEvent WHERE " + EVENTS_OF_TRANSACTION + " AND SeqNo = ?", transactionId,
+        transactionId, seqNo) != null;
   }
 
   /** Whether a Started event of this transaction was stored. */
-  public boolean hasStartedEvent(WriteConnection c, String cpId, String uid) throws SQLException {
-    return c.first("SELECT COUNT(*) FROM TransactionEvent WHERE ChargePointId = ? AND Uid = ? AND EventType = 'Started'",
-        cpId, uid).getLong(0) > 0;
+  public boolean hasStartedEvent(WriteConnection c, long transactionId) throws SQLException {
+    return c.first("SELECT COUNT(*) FROM TransactionEvent WHERE " + EVENTS_OF_TRANSACTION + " AND EventType = 'Started'",
+        transactionId, transactionId).getLong(0) > 0;
   }
 
   public void insertEvent(WriteConnection c, String cpId, String uid, long transactionId, int seqNo,
@@ -168,13 +170,14 @@ public final class TransactionStore {
     c.update("INSERT INTO TransactionEvent (ChargePointId, Uid, TransactionId, SeqNo, EventType, TriggerReason, "
         + "Timestamp, Offline, IdToken, Payload, ReceivedTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cpId, uid,
         transactionId, seqNo, eventType, triggerReason, timestamp, offline ? 1 : 0, idToken, payload, Times.now());
+    store.eventIndex().stored(1);
   }
 
   /** Every stored event of a transaction, by seqNo. */
-  public List<StoredEvent> events(WriteConnection c, String cpId, String uid) throws SQLException {
+  public List<StoredEvent> events(WriteConnection c, long transactionId) throws SQLException {
     List<StoredEvent> out = new ArrayList<>();
     for (SqlRow r : c.query("SELECT SeqNo, EventType, Timestamp, Offline, IdToken, Payload FROM TransactionEvent "
-        + "WHERE ChargePointId = ? AND Uid = ? ORDER BY SeqNo", cpId, uid)) {
+        + "WHERE " + EVENTS_OF_TRANSACTION + " ORDER BY SeqNo", transactionId, transactionId)) {
       out.add(new StoredEvent(r.getInteger(0), r.getString(1), r.getString(2), Store.bool(r.getValue(3)),
           r.getString(4), r.getString(5)));
     }
@@ -198,7 +201,7 @@ public final class TransactionStore {
 
   /** Gives the samples stored before the transaction's EVSE was known (events out of order) that EVSE. */
   public void assignSamplesToEvse(WriteConnection c, long transactionId, int evseId) throws SQLException {
-    c.update("UPDATE MeterValue SET ConnectorId = ? WHERE ConnectorId = 0 AND " + MeterValueIndex.ROWS_OF_TRANSACTION,
+    c.update("UPDATE MeterValue SET ConnectorId = ? WHERE ConnectorId = 0 AND " + BulkTransactionIndex.METER_VALUES.rowsOfTransaction,
         evseId, transactionId, transactionId);
   }
 

@@ -254,6 +254,39 @@ public final class TransactionEvents {
     return (cut > 0 ? text.substring(0, cut) : "") + ",...";
   }
 
+  /**
+   * Whether an event with this seqNo is stored, from the row's FirstSeqNo, LastSeqNo and SeqNoGaps,
+   * which describe exactly the stored events; null when the row cannot tell (no seqNo recorded, or
+   * a seqNo past the point where SeqNoGaps was cut short).
+   */
+  static Boolean received(Tx row, int seqNo) {
+    if (row.firstSeqNo == null || row.lastSeqNo == null) {
+      return null;
+    }
+    if (seqNo < row.firstSeqNo || seqNo > row.lastSeqNo) {
+      return false;
+    }
+    if (row.seqNoGaps == null) {
+      return true;
+    }
+    // the ranges are ascending ("3,5-7"); one cut short ends in "..."
+    for (String range : row.seqNoGaps.split(",")) {
+      if (range.equals("...")) {
+        return null;
+      }
+      int dash = range.indexOf('-');
+      int from = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+      int to = dash < 0 ? from : Integer.parseInt(range.substring(dash + 1));
+      if (seqNo < from) {
+        return true;
+      }
+      if (seqNo <= to) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // ------------------------------------------------------------------ handling
 
   /** What the op decided, for the answer, the log and the published events. */
@@ -292,9 +325,13 @@ public final class TransactionEvents {
   private Outcome process(WriteConnection c, String cp, String protocol, Event e, JsonObject idToken,
       String payload) throws SQLException {
     Tx row = txStore.find(c, cp, e.uid());
-    // LastSeqNo is the highest seqNo stored, so an event past it (the usual next event) is no retry
-    boolean pastStored = row != null && row.lastSeqNo != null && e.seqNo() > row.lastSeqNo;
-    if (!pastStored && txStore.hasEvent(c, cp, e.uid(), e.seqNo())) {
+    // a transaction's events are stored with its row: no row, no retry; else the row's seqNo
+    // bookkeeping answers, and the events only when SeqNoGaps was cut short
+    Boolean received = row == null ? Boolean.FALSE : received(row, e.seqNo());
+    if (received == null) {
+      received = txStore.hasEvent(c, row.id, e.seqNo());
+    }
+    if (received) {
       // a retry: nothing changes, the answer is computed from the same stored state as the first time
       return new Outcome(row, false, true, false, answer(c, row, e, idToken), null);
     }
@@ -319,7 +356,7 @@ public final class TransactionEvents {
       State s = new State(t);
       if (!created && !e.started() && t.startTime != null && e.timestamp().compareTo(t.startTime) < 0) {
         // an earlier time only moves the start when no Started event fixed it
-        s.hasStarted = txStore.hasStartedEvent(c, cp, e.uid());
+        s.hasStarted = txStore.hasStartedEvent(c, before.id);
       } else {
         s.hasStarted = !created;
       }
@@ -331,7 +368,7 @@ public final class TransactionEvents {
       return new Rebuilt(t, false);
     }
     // late or decisive event: rebuild the row from every stored event (this one included), by seqNo
-    List<TransactionStore.StoredEvent> events = txStore.events(c, cp, e.uid());
+    List<TransactionStore.StoredEvent> events = txStore.events(c, before.id);
     Tx t = new Tx();
     t.id = before.id;
     t.protocol = before.protocol;

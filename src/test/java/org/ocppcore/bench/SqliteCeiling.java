@@ -13,14 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.ocppcore.domain.MeterSample;
 import org.ocppcore.store.Dialect;
-import org.ocppcore.store.MeterValueIndex;
+import org.ocppcore.store.BulkTransactionIndex;
 import org.ocppcore.store.MeterValueRows;
 import org.ocppcore.store.WriteConnection;
 
 /**
  * The storage ceiling: the statements the server runs for one MeterValues ({@code Store.meterValues}:
  * the MeterValue row's INSERT OR IGNORE, the connector UPDATE, and every {@link
- * MeterValueIndex#CATCH_UP_ROWS} rows the index's catch-up round), on the server's own schema and
+ * BulkTransactionIndex#CATCH_UP_ROWS} rows the index's catch-up round), on the server's own schema and
  * pragmas, run on one thread with plain JDBC and one commit per {@code opsPerCommit} ops. No
  * network, no JSON parsing, no Vert.x: how many acknowledged-after-commit MeterValues this
  * machine's SQLite can take, to compare the server's ingest rate with.
@@ -142,7 +142,7 @@ final class SqliteCeiling {
           }
           ops++;
           samples += samplesPerMessage;
-          if (layout == Layout.SERVER && ops % MeterValueIndex.CATCH_UP_ROWS == 0) {
+          if (layout == Layout.SERVER && ops % BulkTransactionIndex.CATCH_UP_ROWS == 0) {
             catchUp(writer);
           }
         }
@@ -177,15 +177,15 @@ final class SqliteCeiling {
   }
 
   /**
-   * The server's catch-up round ({@link MeterValueIndex}): its read and its writes, inside the
+   * The server's catch-up round ({@link BulkTransactionIndex}): its read and its writes, inside the
    * ceiling's transaction on the one thread (the server writes the entries in chunks between
    * chargers' writes).
    */
   private static void catchUp(WriteConnection writer) throws SQLException {
-    MeterValueIndex.Round round = MeterValueIndex.read(writer);
+    BulkTransactionIndex.Round round = BulkTransactionIndex.read(writer, BulkTransactionIndex.METER_VALUES);
     if (round != null) {
-      writer.batch(MeterValueIndex.insertEntry(Dialect.SQLITE), round.entries());
-      writer.update(MeterValueIndex.MOVE_MARK, round.last());
+      writer.batch(BulkTransactionIndex.METER_VALUES.insertEntry(Dialect.SQLITE), round.entries());
+      writer.update(BulkTransactionIndex.METER_VALUES.moveMark, round.last());
     }
   }
 }

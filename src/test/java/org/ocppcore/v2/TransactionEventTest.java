@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.ocppcore.TestServer;
 import org.ocppcore.app.Addresses;
 import org.ocppcore.domain.Times;
+import org.ocppcore.store.TransactionStore;
 import org.ocppcore.testsupport.TestCharger;
 
 /**
@@ -383,6 +384,34 @@ class TransactionEventTest {
   }
 
   @Test
+  void retriesAreRecognisedPastACutGapText() throws Exception {
+    String cpId = "TE-MANYGAPS";
+    TestCharger cp = connect(cpId);
+    String uid = uid();
+    send(cp, event("Started", 0, uid, "CablePluggedIn", 0).put("evse", evse(1, 1)));
+    int last = 0;
+    for (int seq = 2; seq <= 400; seq += 2) { // every odd seqNo missing: more gaps than SeqNoGaps holds
+      send(cp, event("Updated", seq, uid, "MeterValuePeriodic", seq));
+      last = seq;
+    }
+    String gaps = (String) tx(cpId, uid).get("SeqNoGaps");
+    assertTrue(gaps.endsWith(",..."), gaps);
+    int count = server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size();
+
+    // past the cut the row cannot tell a retry from a late event: the stored events answer
+    send(cp, event("Updated", 300, uid, "MeterValuePeriodic", 300)); // a retry
+    send(cp, event("Updated", 8, uid, "MeterValuePeriodic", 8)); // a retry before the cut
+    assertEquals(count, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    send(cp, event("Updated", 301, uid, "MeterValuePeriodic", 301)); // late, past the cut
+    send(cp, event("Updated", 9, uid, "MeterValuePeriodic", 9)); // late, in a listed gap
+    assertEquals(count + 2, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    Map<String, Object> row = tx(cpId, uid);
+    assertEquals(last, row.get("LastSeqNo"));
+    assertTrue(((String) row.get("SeqNoGaps")).startsWith("1,3,5,7,11,"), (String) row.get("SeqNoGaps"));
+    await(cp.close());
+  }
+
+  @Test
   void offlineEventsAreAcceptedAndCounted() throws Exception {
     String cpId = "TE-OFFLINE";
     TestCharger cp = connect(cpId);
@@ -543,6 +572,31 @@ class TransactionEventTest {
       await(a.close());
       await(b.close());
     }
+  }
+
+  @Test
+  void theRowsSeqNoBookkeepingTellsWhichEventsAreStored() {
+    TransactionStore.Tx row = new TransactionStore.Tx();
+    assertNull(TransactionEvents.received(row, 0), "no seqNo recorded: the events must tell");
+    row.firstSeqNo = 2;
+    row.lastSeqNo = 20;
+    assertEquals(true, TransactionEvents.received(row, 2));
+    assertEquals(true, TransactionEvents.received(row, 20));
+    assertEquals(false, TransactionEvents.received(row, 1));
+    assertEquals(false, TransactionEvents.received(row, 21));
+    row.seqNoGaps = "3,5-7,12";
+    assertEquals(false, TransactionEvents.received(row, 3));
+    assertEquals(true, TransactionEvents.received(row, 4));
+    assertEquals(false, TransactionEvents.received(row, 5));
+    assertEquals(false, TransactionEvents.received(row, 7));
+    assertEquals(true, TransactionEvents.received(row, 8));
+    assertEquals(false, TransactionEvents.received(row, 12));
+    assertEquals(true, TransactionEvents.received(row, 13));
+    row.seqNoGaps = "3,5-7,...";
+    assertEquals(false, TransactionEvents.received(row, 6));
+    assertEquals(true, TransactionEvents.received(row, 4));
+    assertNull(TransactionEvents.received(row, 8), "past the cut");
+    assertEquals(false, TransactionEvents.received(row, 21));
   }
 
   @Test

@@ -25,12 +25,12 @@ import org.ocppcore.domain.MeterSample;
 import org.ocppcore.testsupport.TestCharger;
 
 /**
- * MeterValue rows by transaction (schema version 6) on real SQLite and PostgreSQL databases: a
- * transaction's rows are found exactly once whether they are still in the tail, already in
- * MeterValueByTransaction (SQLite's catch-up), or some of each; the catch-up is due after many
- * rows or a while; rows stored before the migration are indexed by it.
+ * MeterValue rows (schema version 6) and TransactionEvent rows (8) by transaction on real SQLite and
+ * PostgreSQL databases: a transaction's rows are found exactly once whether they are still in the
+ * tail, already in the bulk index (SQLite's catch-up), or some of each; the catch-up is due after
+ * many rows or a while; rows stored before the migration are indexed by it.
  */
-class MeterValueIndexTest {
+class BulkTransactionIndexTest {
 
   /** A reading of a transaction (null: outside one) at second {@code s}. */
   private static MeterSample sample(Long transactionId, int s) {
@@ -42,7 +42,7 @@ class MeterValueIndexTest {
   private static List<Integer> seconds(StoreFixture f, long transactionId) throws Exception {
     List<Integer> out = new ArrayList<>();
     for (Row r : await(f.database().readPool().preparedQuery("SELECT Timestamp FROM MeterSample WHERE "
-        + MeterValueIndex.ROWS_OF_TRANSACTION + " ORDER BY Timestamp").execute(Tuple.of(transactionId, transactionId)))) {
+        + BulkTransactionIndex.METER_VALUES.rowsOfTransaction + " ORDER BY Timestamp").execute(Tuple.of(transactionId, transactionId)))) {
       out.add(r.getString(0).charAt(18) - '0');
     }
     return out;
@@ -66,16 +66,16 @@ class MeterValueIndexTest {
       assertEquals(List.of(3), seconds(f, 8));
 
       if (dialect.equals("sqlite")) {
-        assertTrue(store.dialect().indexesMeterValuesInBulk());
-        assertEquals(4L, await(store.indexMeterValuesIfDue(0)), "every row since the mark is covered");
+        assertTrue(store.dialect().indexesInBulk());
+        assertEquals(4L, await(store.indexInBulkIfDue(0)), "every row since the mark is covered");
         assertEquals(3, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"), "the rows of a transaction");
         assertEquals(count(f, "SELECT MAX(MeterValueId) FROM MeterValue"), count(f, "SELECT UpTo FROM MeterValueIndexed"));
         assertEquals(List.of(0, 1, 2), seconds(f, 7), "indexed");
-        assertEquals(0L, await(store.indexMeterValuesIfDue(0)), "nothing new");
+        assertEquals(0L, await(store.indexInBulkIfDue(0)), "nothing new");
 
         await(store.meterValues("CP1", 1, List.of(sample(7L, 5))));
         assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "indexed and tail");
-        assertEquals(1L, await(store.indexMeterValuesIfDue(0)));
+        assertEquals(1L, await(store.indexInBulkIfDue(0)));
         assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "indexed");
         assertEquals(List.of(3), seconds(f, 8));
 
@@ -95,14 +95,14 @@ class MeterValueIndexTest {
         await(f.database().readPool().query("UPDATE MeterValueIndexed SET UpTo = 0").execute());
         assertEquals(List.of(0, 1, 2, 5), seconds(f, 7), "each row once");
         store.meterIndex().stored(1);
-        await(store.indexMeterValuesIfDue(0)); // repeated: entries already there are skipped
+        await(store.indexInBulkIfDue(0)); // repeated: entries already there are skipped
         assertEquals(5, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"), "4 before, and tx 8's tail row");
         assertEquals(List.of(0, 1, 2, 5), seconds(f, 7));
         assertEquals(List.of(3, 6), seconds(f, 8));
       } else {
         // several nodes may write at once: the ordinary index answers, the catch-up never runs
-        assertFalse(store.dialect().indexesMeterValuesInBulk());
-        assertEquals(0L, await(store.indexMeterValuesIfDue(0)));
+        assertFalse(store.dialect().indexesInBulk());
+        assertEquals(0L, await(store.indexInBulkIfDue(0)));
         assertEquals(0, count(f, "SELECT UpTo FROM MeterValueIndexed"));
         assertEquals(0, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"));
       }
@@ -114,12 +114,12 @@ class MeterValueIndexTest {
     try (StoreFixture f = StoreFixture.start("sqlite", dir)) {
       Store store = f.store();
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
-      int transactions = 2 * MeterValueIndex.CHUNK_TRANSACTIONS + 6; // three chunks
+      int transactions = 2 * BulkTransactionIndex.CHUNK_TRANSACTIONS + 6; // three chunks
       for (long tx = 1; tx <= transactions; tx++) {
         await(store.meterValues("CP1", 1, List.of(sample(tx, 0), sample(tx, 1))));
         await(store.meterValues("CP1", 1, List.of(sample(tx, 2))));
       }
-      assertEquals(2L * transactions, await(store.indexMeterValuesIfDue(0)));
+      assertEquals(2L * transactions, await(store.indexInBulkIfDue(0)));
       assertEquals(2L * transactions, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"));
       for (long tx = 1; tx <= transactions; tx++) {
         assertEquals(List.of(0, 1, 2), seconds(f, tx), "transaction " + tx);
@@ -155,7 +155,7 @@ class MeterValueIndexTest {
   void aRoundIsDueAfterManyRowsOrAWhile() {
     long second = 1_000_000_000L;
     long t = System.nanoTime();
-    MeterValueIndex index = new MeterValueIndex(null, Dialect.SQLITE);
+    BulkTransactionIndex index = new BulkTransactionIndex(null, Dialect.SQLITE, BulkTransactionIndex.METER_VALUES);
     assertFalse(index.due(t, 10 * second), "a tail the last run may have left waits the usual while");
     assertTrue(index.due(t + 11 * second, 10 * second));
     assertFalse(index.due(t + 30 * second, 10 * second), "nothing stored since");
@@ -166,7 +166,7 @@ class MeterValueIndexTest {
     assertFalse(index.due(t + 35 * second, 10 * second));
     assertTrue(index.due(t + 40 * second, 10 * second));
 
-    index.stored((int) MeterValueIndex.CATCH_UP_ROWS - 1);
+    index.stored((int) BulkTransactionIndex.CATCH_UP_ROWS - 1);
     assertFalse(index.due(t + 41 * second, 10 * second));
     index.stored(1);
     assertTrue(index.due(t + 41 * second, 10 * second), "enough rows: at once");
@@ -188,7 +188,7 @@ class MeterValueIndexTest {
       Database.migrate(c, d);
 
       List<Long> keys = new ArrayList<>();
-      try (var ps = c.prepareStatement("SELECT KeyHash FROM MeterValue WHERE " + MeterValueIndex.ROWS_OF_TRANSACTION
+      try (var ps = c.prepareStatement("SELECT KeyHash FROM MeterValue WHERE " + BulkTransactionIndex.METER_VALUES.rowsOfTransaction
           + " ORDER BY KeyHash")) {
         ps.setLong(1, 7);
         ps.setLong(2, 7);
@@ -216,6 +216,135 @@ class MeterValueIndexTest {
         rs.next();
         assertEquals(sqlite ? 0 : 1, rs.getInt(1), "SQLite drops the row-by-row index, PostgreSQL keeps it");
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- TransactionEvent (schema 8)
+
+  private static void event(Store store, TransactionStore transactions, long transactionId, int seqNo, String type)
+      throws Exception {
+    await(store.write(c -> {
+      transactions.insertEvent(c, "CP1", "U" + transactionId, transactionId, seqNo, type, "Authorized",
+          "2026-01-01T00:00:00.000Z", false, null, "{}");
+      return null;
+    }));
+  }
+
+  /** The seqNos of a transaction's events, as a rebuild reads them. */
+  private static List<Integer> seqNos(Store store, TransactionStore transactions, long transactionId) throws Exception {
+    return await(store.write(c -> {
+      List<Integer> out = new ArrayList<>();
+      for (TransactionStore.StoredEvent e : transactions.events(c, transactionId)) {
+        out.add(e.seqNo());
+      }
+      return out;
+    }));
+  }
+
+  private static boolean hasEvent(Store store, TransactionStore transactions, long transactionId, int seqNo)
+      throws Exception {
+    return await(store.write(c -> transactions.hasEvent(c, transactionId, seqNo)));
+  }
+
+  private static boolean hasStartedEvent(Store store, TransactionStore transactions, long transactionId)
+      throws Exception {
+    return await(store.write(c -> transactions.hasStartedEvent(c, transactionId)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgresql"})
+  void aTransactionsEventsAreFoundOnceInTheTailTheIndexOrBoth(String dialect, @TempDir Path dir) throws Exception {
+    try (StoreFixture f = StoreFixture.start(dialect, dir)) {
+      Store store = f.store();
+      TransactionStore transactions = new TransactionStore(store);
+      await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
+      event(store, transactions, 7, 0, "Started");
+      event(store, transactions, 8, 0, "Updated");
+      event(store, transactions, 7, 1, "Updated");
+      assertEquals(List.of(0, 1), seqNos(store, transactions, 7), "in the tail");
+      assertEquals(List.of(0), seqNos(store, transactions, 8));
+      assertTrue(hasEvent(store, transactions, 7, 1));
+      assertFalse(hasEvent(store, transactions, 7, 2));
+      assertFalse(hasEvent(store, transactions, 9, 0));
+      assertTrue(hasStartedEvent(store, transactions, 7));
+      assertFalse(hasStartedEvent(store, transactions, 8));
+
+      if (dialect.equals("sqlite")) {
+        assertEquals(3L, await(store.indexInBulkIfDue(0)), "every event since the mark is covered");
+        assertEquals(3, count(f, "SELECT COUNT(*) FROM TransactionEventByTransaction"));
+        assertEquals(count(f, "SELECT MAX(EventId) FROM TransactionEvent"),
+            count(f, "SELECT UpTo FROM TransactionEventIndexed"));
+        assertEquals(List.of(0, 1), seqNos(store, transactions, 7), "indexed");
+        assertTrue(hasEvent(store, transactions, 7, 1), "indexed");
+        assertTrue(hasStartedEvent(store, transactions, 7), "indexed");
+
+        event(store, transactions, 7, 3, "Updated");
+        assertEquals(List.of(0, 1, 3), seqNos(store, transactions, 7), "indexed and tail");
+        assertTrue(hasEvent(store, transactions, 7, 3), "in the tail");
+        assertFalse(hasEvent(store, transactions, 7, 2));
+
+        // a round cut short before its mark moved: its entries are there and above the mark at once
+        await(f.database().readPool().query("UPDATE TransactionEventIndexed SET UpTo = 0").execute());
+        assertEquals(List.of(0, 1, 3), seqNos(store, transactions, 7), "each event once");
+        store.eventIndex().stored(1);
+        await(store.indexInBulkIfDue(0)); // repeated: entries already there are skipped
+        assertEquals(4, count(f, "SELECT COUNT(*) FROM TransactionEventByTransaction"));
+        assertEquals(List.of(0, 1, 3), seqNos(store, transactions, 7));
+        assertEquals(List.of(0), seqNos(store, transactions, 8));
+      } else {
+        assertEquals(0L, await(store.indexInBulkIfDue(0)));
+        assertEquals(0, count(f, "SELECT UpTo FROM TransactionEventIndexed"));
+        assertEquals(0, count(f, "SELECT COUNT(*) FROM TransactionEventByTransaction"));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgresql"})
+  void eventsStoredBeforeVersion8AreFoundByTransaction(String dialect, @TempDir Path dir) throws Exception {
+    boolean sqlite = dialect.equals("sqlite");
+    try (Connection c = sqlite ? DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("m.sqlite"))
+        : DriverManager.getConnection(EmbeddedPostgresDatabases.freshDatabaseUrl());
+        Statement st = c.createStatement()) {
+      Dialect d = sqlite ? Dialect.SQLITE : Dialect.POSTGRESQL;
+      Database.migrate(c, d, 7);
+      st.execute("INSERT INTO ChargePoint (ChargePointId) VALUES ('OLD')");
+      String columns = "INSERT INTO TransactionEvent (ChargePointId, Uid, TransactionId, SeqNo, EventType, TriggerReason, "
+          + "Timestamp, Payload, ReceivedTime) VALUES ";
+      st.execute(columns + "('OLD', 'B', 9, 0, 'Started', 'Authorized', 't', '{}', 't'), "
+          + "('OLD', 'A', 7, 1, 'Updated', 'Authorized', 't', '{}', 't'), "
+          + "('OLD', 'A', 7, 0, 'Started', 'Authorized', 't', '{}', 't')");
+      Database.migrate(c, d);
+
+      List<Integer> seqs = new ArrayList<>();
+      try (var ps = c.prepareStatement("SELECT SeqNo FROM TransactionEvent WHERE "
+          + BulkTransactionIndex.TRANSACTION_EVENTS.rowsOfTransaction + " ORDER BY SeqNo")) {
+        ps.setLong(1, 7);
+        ps.setLong(2, 7);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            seqs.add(rs.getInt(1));
+          }
+        }
+      }
+      assertEquals(List.of(0, 1), seqs);
+      try (ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM TransactionEventByTransaction), "
+          + "(SELECT UpTo FROM TransactionEventIndexed), (SELECT MAX(EventId) FROM TransactionEvent)")) {
+        rs.next();
+        assertEquals(sqlite ? 3 : 0, rs.getLong(1), "SQLite's migration indexed every event");
+        assertEquals(sqlite ? rs.getLong(3) : 0, rs.getLong(2));
+      }
+      String indexes = sqlite ? "SELECT name FROM sqlite_master WHERE tbl_name = 'TransactionEvent' AND type = 'index' "
+          + "AND name LIKE 'IX_%'" : "SELECT indexname FROM pg_indexes WHERE tablename = 'transactionevent' "
+          + "AND indexname LIKE 'ix_%'";
+      List<String> names = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery(indexes)) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+      assertEquals(sqlite ? List.of() : List.of("ix_transactionevent_transaction"), names,
+          "SQLite indexes events in bulk; PostgreSQL by (TransactionId, SeqNo) instead of (ChargePointId, Uid, SeqNo)");
     }
   }
 }

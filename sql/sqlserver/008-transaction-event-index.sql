@@ -1,0 +1,19 @@
+-- Schema version 8: the same tables as sql/sqlite/008-transaction-event-index.sql, so every dialect
+-- finds a transaction's events with one query (BulkTransactionIndex.TRANSACTION_EVENTS), but here
+-- they stay empty, as in 006: SQL Server logs row changes, not whole pages, and several nodes may
+-- write at once. UpTo stays 0: every event is "in the tail", which the unique index by
+-- (TransactionId, SeqNo) finds (filtered: SQL Server counts NULLs as equal); it replaces the one by
+-- (ChargePointId, Uid, SeqNo), as the transaction's id is what the queries now name (a 2.x
+-- transaction is unique per charger and Uid).
+CREATE TABLE TransactionEventByTransaction (
+  TransactionId INT NOT NULL,
+  SeqNo INT NOT NULL,
+  EventId BIGINT NOT NULL,
+  PRIMARY KEY (TransactionId, SeqNo)
+);
+CREATE TABLE TransactionEventIndexed (
+  UpTo BIGINT NOT NULL
+);
+INSERT INTO TransactionEventIndexed (UpTo) VALUES (0);
+CREATE UNIQUE INDEX IX_TransactionEvent_Transaction ON TransactionEvent (TransactionId, SeqNo) WHERE TransactionId IS NOT NULL;
+DROP INDEX IX_TransactionEvent_Seq ON TransactionEvent;
