@@ -431,7 +431,7 @@ public final class TransactionEvents {
     }
     LiveMeter live = newest && after.connectorId > 0 ? LiveMeter.of(samples) : null;
     boolean evseLearnt = !created && before.connectorId <= 0 && after.connectorId > 0;
-    txStore.update(c, after);
+    txStore.update(c, before, after);
     if (evseLearnt) {
       txStore.assignSamplesToEvse(c, after.id, after.connectorId);
     }
