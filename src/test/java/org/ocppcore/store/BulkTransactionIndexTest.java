@@ -172,50 +172,82 @@ class BulkTransactionIndexTest {
     assertTrue(index.due(t + 41 * second, 10 * second), "enough rows: at once");
   }
 
+  /** A database at schema {@code version} with the charge point 'OLD', to store rows the way older versions did. */
+  private static Connection databaseAt(String dialect, Path dir, int version) throws Exception {
+    Connection c = dialect.equals("sqlite") ? DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("m.sqlite"))
+        : DriverManager.getConnection(EmbeddedPostgresDatabases.freshDatabaseUrl());
+    Database.migrate(c, dialect(dialect), version);
+    try (Statement st = c.createStatement()) {
+      st.execute("INSERT INTO ChargePoint (ChargePointId) VALUES ('OLD')");
+    }
+    return c;
+  }
+
+  private static Dialect dialect(String name) {
+    return name.equals("sqlite") ? Dialect.SQLITE : Dialect.POSTGRESQL;
+  }
+
+  /** One column of a transaction's rows, found through a bulk index's query, in that column's order. */
+  private static List<Long> ofTransaction(Connection c, BulkTransactionIndex.Layout layout, String column,
+      long transactionId) throws Exception {
+    List<Long> out = new ArrayList<>();
+    try (var ps = c.prepareStatement("SELECT " + column + " FROM " + layout.table + " WHERE "
+        + layout.rowsOfTransaction + " ORDER BY " + column)) {
+      ps.setLong(1, transactionId);
+      ps.setLong(2, transactionId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getLong(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * After the migration SQLite's bulk index holds every row of a transaction stored before it, with
+   * the mark on the last row; PostgreSQL's stays empty with the mark at 0 (its ordinary index answers).
+   */
+  private static void assertMigrated(Statement st, BulkTransactionIndex.Layout layout, boolean sqlite,
+      long rowsOfTransactions) throws Exception {
+    try (ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM " + layout.entryTable + "), (SELECT UpTo FROM "
+        + layout.markTable + "), (SELECT MAX(" + layout.idColumn + ") FROM " + layout.table + ")")) {
+      rs.next();
+      assertEquals(sqlite ? rowsOfTransactions : 0, rs.getLong(1), layout.entryTable);
+      assertEquals(sqlite ? rs.getLong(3) : 0, rs.getLong(2), layout.markTable);
+    }
+  }
+
+  /** The names (lower case) of a table's IX_ indexes. */
+  private static List<String> indexes(Statement st, String table, boolean sqlite) throws Exception {
+    String sql = sqlite ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '" + table + "'"
+        : "SELECT indexname FROM pg_indexes WHERE tablename = '" + table.toLowerCase() + "'";
+    List<String> names = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        String name = rs.getString(1).toLowerCase();
+        if (name.startsWith("ix_")) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
   void rowsStoredBeforeVersion6AreFoundByTransaction(String dialect, @TempDir Path dir) throws Exception {
     boolean sqlite = dialect.equals("sqlite");
-    try (Connection c = sqlite ? DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("m.sqlite"))
-        : DriverManager.getConnection(EmbeddedPostgresDatabases.freshDatabaseUrl());
-        Statement st = c.createStatement()) {
-      Dialect d = sqlite ? Dialect.SQLITE : Dialect.POSTGRESQL;
-      Database.migrate(c, d, 5);
-      st.execute("INSERT INTO ChargePoint (ChargePointId) VALUES ('OLD')");
+    try (Connection c = databaseAt(dialect, dir, 5); Statement st = c.createStatement()) {
       st.execute("INSERT INTO MeterValue (ChargePointId, ConnectorId, TransactionId, Timestamp, KeyHash, Samples) VALUES "
           + "('OLD', 1, 9, '2026-01-01T00:00:00.000Z', 1, '[]'), ('OLD', 1, 7, '2026-01-01T00:00:01.000Z', 2, '[]'), "
           + "('OLD', 1, NULL, '2026-01-01T00:00:02.000Z', 3, '[]'), ('OLD', 1, 7, '2026-01-01T00:00:03.000Z', 4, '[]')");
-      Database.migrate(c, d);
+      Database.migrate(c, dialect(dialect));
 
-      List<Long> keys = new ArrayList<>();
-      try (var ps = c.prepareStatement("SELECT KeyHash FROM MeterValue WHERE " + BulkTransactionIndex.METER_VALUES.rowsOfTransaction
-          + " ORDER BY KeyHash")) {
-        ps.setLong(1, 7);
-        ps.setLong(2, 7);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            keys.add(rs.getLong(1));
-          }
-        }
-      }
-      assertEquals(List.of(2L, 4L), keys);
-      try (ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM MeterValueByTransaction), "
-          + "(SELECT UpTo FROM MeterValueIndexed), (SELECT MAX(MeterValueId) FROM MeterValue)")) {
-        rs.next();
-        if (sqlite) {
-          assertEquals(3, rs.getLong(1), "the migration indexed every row of a transaction");
-          assertEquals(rs.getLong(3), rs.getLong(2));
-        } else {
-          assertEquals(0, rs.getLong(1));
-          assertEquals(0, rs.getLong(2));
-        }
-      }
-      String indexes = sqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'IX_MeterValue_Transaction'"
-          : "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_metervalue_transaction'";
-      try (ResultSet rs = st.executeQuery(indexes)) {
-        rs.next();
-        assertEquals(sqlite ? 0 : 1, rs.getInt(1), "SQLite drops the row-by-row index, PostgreSQL keeps it");
-      }
+      assertEquals(List.of(2L, 4L), ofTransaction(c, BulkTransactionIndex.METER_VALUES, "KeyHash", 7));
+      assertMigrated(st, BulkTransactionIndex.METER_VALUES, sqlite, 3);
+      assertEquals(!sqlite, indexes(st, "MeterValue", sqlite).contains("ix_metervalue_transaction"),
+          "SQLite drops the row-by-row index, PostgreSQL keeps it");
     }
   }
 
@@ -303,47 +335,17 @@ class BulkTransactionIndexTest {
   @ValueSource(strings = {"sqlite", "postgresql"})
   void eventsStoredBeforeVersion8AreFoundByTransaction(String dialect, @TempDir Path dir) throws Exception {
     boolean sqlite = dialect.equals("sqlite");
-    try (Connection c = sqlite ? DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("m.sqlite"))
-        : DriverManager.getConnection(EmbeddedPostgresDatabases.freshDatabaseUrl());
-        Statement st = c.createStatement()) {
-      Dialect d = sqlite ? Dialect.SQLITE : Dialect.POSTGRESQL;
-      Database.migrate(c, d, 7);
-      st.execute("INSERT INTO ChargePoint (ChargePointId) VALUES ('OLD')");
+    try (Connection c = databaseAt(dialect, dir, 7); Statement st = c.createStatement()) {
       String columns = "INSERT INTO TransactionEvent (ChargePointId, Uid, TransactionId, SeqNo, EventType, TriggerReason, "
           + "Timestamp, Payload, ReceivedTime) VALUES ";
       st.execute(columns + "('OLD', 'B', 9, 0, 'Started', 'Authorized', 't', '{}', 't'), "
           + "('OLD', 'A', 7, 1, 'Updated', 'Authorized', 't', '{}', 't'), "
           + "('OLD', 'A', 7, 0, 'Started', 'Authorized', 't', '{}', 't')");
-      Database.migrate(c, d);
+      Database.migrate(c, dialect(dialect));
 
-      List<Integer> seqs = new ArrayList<>();
-      try (var ps = c.prepareStatement("SELECT SeqNo FROM TransactionEvent WHERE "
-          + BulkTransactionIndex.TRANSACTION_EVENTS.rowsOfTransaction + " ORDER BY SeqNo")) {
-        ps.setLong(1, 7);
-        ps.setLong(2, 7);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            seqs.add(rs.getInt(1));
-          }
-        }
-      }
-      assertEquals(List.of(0, 1), seqs);
-      try (ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM TransactionEventByTransaction), "
-          + "(SELECT UpTo FROM TransactionEventIndexed), (SELECT MAX(EventId) FROM TransactionEvent)")) {
-        rs.next();
-        assertEquals(sqlite ? 3 : 0, rs.getLong(1), "SQLite's migration indexed every event");
-        assertEquals(sqlite ? rs.getLong(3) : 0, rs.getLong(2));
-      }
-      String indexes = sqlite ? "SELECT name FROM sqlite_master WHERE tbl_name = 'TransactionEvent' AND type = 'index' "
-          + "AND name LIKE 'IX_%'" : "SELECT indexname FROM pg_indexes WHERE tablename = 'transactionevent' "
-          + "AND indexname LIKE 'ix_%'";
-      List<String> names = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery(indexes)) {
-        while (rs.next()) {
-          names.add(rs.getString(1));
-        }
-      }
-      assertEquals(sqlite ? List.of() : List.of("ix_transactionevent_transaction"), names,
+      assertEquals(List.of(0L, 1L), ofTransaction(c, BulkTransactionIndex.TRANSACTION_EVENTS, "SeqNo", 7));
+      assertMigrated(st, BulkTransactionIndex.TRANSACTION_EVENTS, sqlite, 3);
+      assertEquals(sqlite ? List.of() : List.of("ix_transactionevent_transaction"), indexes(st, "TransactionEvent", sqlite),
           "SQLite indexes events in bulk; PostgreSQL by (TransactionId, SeqNo) instead of (ChargePointId, Uid, SeqNo)");
     }
   }
