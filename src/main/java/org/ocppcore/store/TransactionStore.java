@@ -19,12 +19,13 @@ import org.ocppcore.domain.Times;
 public final class TransactionStore {
   private static final String TX_COLUMNS = "TransactionId, ConnectorId, EvseConnectorId, StartTagId, IdTokenType, "
       + "StartTime, MeterStartWh, StartResult, ReservationId, StopTagId, StopTime, MeterStopWh, StopReason, StopResult, "
-      + "RemoteStartId, ChargingState, TimeSpentCharging, FirstSeqNo, LastSeqNo, SeqNoGaps, OfflineEvents, Protocol";
+      + "RemoteStartId, ChargingState, TimeSpentCharging, FirstSeqNo, LastSeqNo, SeqNoGaps, OfflineEvents, Protocol, "
+      + "StartedSeqNo";
   /** The columns of the row no index covers, then the indexed ones, then the key. */
   private static final String UNINDEXED_ASSIGNMENTS = "EvseConnectorId = ?, IdTokenType = ?, MeterStart = ?, "
       + "MeterStartWh = ?, StartResult = ?, ReservationId = ?, StopTagId = ?, MeterStop = ?, MeterStopWh = ?, "
       + "StopReason = ?, StopResult = ?, RemoteStartId = ?, ChargingState = ?, TimeSpentCharging = ?, FirstSeqNo = ?, "
-      + "LastSeqNo = ?, SeqNoGaps = ?, OfflineEvents = ?, Protocol = ?";
+      + "LastSeqNo = ?, SeqNoGaps = ?, OfflineEvents = ?, Protocol = ?, StartedSeqNo = ?";
   private static final String UPDATE = "UPDATE Transactions SET " + UNINDEXED_ASSIGNMENTS + " WHERE TransactionId = ?";
   private static final String UPDATE_WITH_INDEXED = "UPDATE Transactions SET " + UNINDEXED_ASSIGNMENTS
       + ", ConnectorId = ?, StartTagId = ?, StartTime = ?, StopTime = ? WHERE TransactionId = ?";
@@ -74,6 +75,8 @@ public final class TransactionStore {
     public String seqNoGaps;
     public int offlineEvents;
     public String protocol;
+    /** The seqNo of the (first) Started event received; null while none was. */
+    public Integer startedSeqNo;
 
     public Tx copy() {
       Tx t = new Tx();
@@ -98,6 +101,7 @@ public final class TransactionStore {
       t.lastSeqNo = lastSeqNo;
       t.seqNoGaps = seqNoGaps;
       t.offlineEvents = offlineEvents;
+      t.startedSeqNo = startedSeqNo;
       t.protocol = protocol;
       return t;
     }
@@ -136,6 +140,7 @@ public final class TransactionStore {
     t.seqNoGaps = r.getString(19);
     t.offlineEvents = r.getInteger(20) == null ? 0 : r.getInteger(20);
     t.protocol = r.getString(21);
+    t.startedSeqNo = r.getInteger(22);
     return t;
   }
 
@@ -158,7 +163,8 @@ public final class TransactionStore {
         || !Objects.equals(before.startTime, t.startTime) || !Objects.equals(before.stopTime, t.stopTime);
     Object[] columns = {t.evseConnectorId, t.idTokenType, kwh(t.meterStartWh), t.meterStartWh, t.startResult,
         t.reservationId, t.stopTagId, kwh(t.meterStopWh), t.meterStopWh, t.stopReason, t.stopResult, t.remoteStartId,
-        t.chargingState, t.timeSpentCharging, t.firstSeqNo, t.lastSeqNo, t.seqNoGaps, t.offlineEvents, t.protocol};
+        t.chargingState, t.timeSpentCharging, t.firstSeqNo, t.lastSeqNo, t.seqNoGaps, t.offlineEvents, t.protocol,
+        t.startedSeqNo};
     Object[] args = indexedChanged
         ? concat(columns, t.connectorId, t.startTagId, t.startTime, t.stopTime, t.id)
         : concat(columns, t.id);
@@ -179,12 +185,6 @@ public final class TransactionStore {
   public boolean hasEvent(WriteConnection c, long transactionId, int seqNo) throws SQLException {
     return c.first("SELECT 1 FROM TransactionEvent WHERE " + EVENTS_OF_TRANSACTION + " AND SeqNo = ?", transactionId,
         transactionId, seqNo) != null;
-  }
-
-  /** Whether a Started event of this transaction was stored. */
-  public boolean hasStartedEvent(WriteConnection c, long transactionId) throws SQLException {
-    return c.first("SELECT COUNT(*) FROM TransactionEvent WHERE " + EVENTS_OF_TRANSACTION + " AND EventType = 'Started'",
-        transactionId, transactionId).getLong(0) > 0;
   }
 
   public void insertEvent(WriteConnection c, String cpId, String uid, long transactionId, int seqNo,

@@ -37,7 +37,8 @@ import org.ocppcore.store.TransactionStore.Tx;
  *   <li>MeterStartWh: the Transaction.Begin energy register reading, else the earliest event's reading
  *       (an end reading is never a start); MeterStopWh: the Transaction.End reading, else the latest
  *       event's (a begin reading is never a stop); NULL while unknown, never a sentinel;
- *   <li>FirstSeqNo, LastSeqNo, SeqNoGaps ("3,5-7") and OfflineEvents describe what was received.
+ *   <li>FirstSeqNo, LastSeqNo, SeqNoGaps ("3,5-7"), OfflineEvents and StartedSeqNo (the Started
+ *       event's, null while none came) describe what was received.
  * </ul>
  * An event that arrives in seqNo order is folded into the row as it is; one that arrives late (or
  * would change what an earlier event decided) makes the row be rebuilt from all stored events.
@@ -149,7 +150,6 @@ public final class TransactionEvents {
   /** The row being rebuilt plus what the row alone cannot tell about where its values came from. */
   static final class State {
     final Tx tx;
-    boolean hasStarted;
     boolean startFromBegin;
     boolean stopFromEnd;
 
@@ -189,11 +189,11 @@ public final class TransactionEvents {
       t.timeSpentCharging = e.timeSpentCharging();
     }
     if (e.started()) {
-      if (!s.hasStarted) {
+      if (t.startedSeqNo == null) {
         t.startTime = e.timestamp();
-        s.hasStarted = true;
+        t.startedSeqNo = e.seqNo();
       }
-    } else if (!s.hasStarted && (t.startTime == null || e.timestamp().compareTo(t.startTime) < 0)) {
+    } else if (t.startedSeqNo == null && (t.startTime == null || e.timestamp().compareTo(t.startTime) < 0)) {
       t.startTime = e.timestamp();
     }
     if (e.ended()) {
@@ -343,24 +343,18 @@ public final class TransactionEvents {
     }
     txStore.insertEvent(c, cp, e.uid(), before.id, e.seqNo(), e.eventType(), e.triggerReason(), e.timestamp(),
         e.offline(), e.token(), payload);
-    Rebuilt r = rebuild(c, cp, row == null, before, e);
+    Rebuilt r = rebuild(c, row == null, before, e);
     return finish(c, cp, row == null, before, r.tx(), r.replayed(), e, idToken);
   }
 
   private record Rebuilt(Tx tx, boolean replayed) {}
 
-  private Rebuilt rebuild(WriteConnection c, String cp, boolean created, Tx before, Event e) throws SQLException {
+  private Rebuilt rebuild(WriteConnection c, boolean created, Tx before, Event e) throws SQLException {
     boolean inOrder = created || before.lastSeqNo == null || e.seqNo() > before.lastSeqNo;
     if (inOrder && (created || !needsReplay(before, e))) {
       Tx t = before.copy();
-      State s = new State(t);
-      if (!created && !e.started() && t.startTime != null && e.timestamp().compareTo(t.startTime) < 0) {
-        // an earlier time only moves the start when no Started event fixed it
-        s.hasStarted = txStore.hasStartedEvent(c, before.id);
-      } else {
-        s.hasStarted = !created;
-      }
-      apply(s, e);
+      // an earlier time only moves the start when no Started event fixed it (the row's StartedSeqNo)
+      apply(new State(t), e);
       t.firstSeqNo = t.firstSeqNo == null ? e.seqNo() : Math.min(t.firstSeqNo, e.seqNo());
       t.seqNoGaps = t.lastSeqNo == null ? null : appendGap(t.seqNoGaps, t.lastSeqNo + 1, e.seqNo() - 1);
       t.lastSeqNo = e.seqNo();

@@ -384,6 +384,33 @@ class TransactionEventTest {
   }
 
   @Test
+  void theStartIsTheStartedEventsTimeWhateverTheClockSaysLater() throws Exception {
+    String cpId = "TE-CLOCK";
+    TestCharger cp = connect(cpId);
+    String uid = uid();
+    send(cp, event("Started", 0, uid, "CablePluggedIn", 100).put("evse", evse(1, 1)));
+    // the charger rebooted without a clock: its later events are dated before the start
+    send(cp, event("Updated", 1, uid, "MeterValuePeriodic", -100000));
+    send(cp, event("Updated", 2, uid, "MeterValuePeriodic", -99970));
+    Map<String, Object> row = tx(cpId, uid);
+    assertEquals(stored(100), row.get("StartTime"));
+    assertEquals(0, row.get("StartedSeqNo"));
+
+    // without a Started event the earliest time is the start, until the Started event comes late
+    String other = uid();
+    send(cp, event("Updated", 1, other, "MeterValuePeriodic", 50));
+    send(cp, event("Updated", 2, other, "MeterValuePeriodic", 40));
+    row = tx(cpId, other);
+    assertEquals(stored(40), row.get("StartTime"));
+    assertNull(row.get("StartedSeqNo"));
+    send(cp, event("Started", 0, other, "Authorized", 45));
+    row = tx(cpId, other);
+    assertEquals(stored(45), row.get("StartTime"));
+    assertEquals(0, row.get("StartedSeqNo"));
+    await(cp.close());
+  }
+
+  @Test
   void retriesAreRecognisedPastACutGapText() throws Exception {
     String cpId = "TE-MANYGAPS";
     TestCharger cp = connect(cpId);
