@@ -151,16 +151,36 @@ class UiBrowserTest {
   }
 
   private String flash() {
-    // after a form post the old page may still be there for a moment: read the message when it is stable
-    return wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-        .until(d -> d.findElement(By.cssSelector(".flash")).getText());
+    return flashWait().until(UiBrowserTest::flashText);
+  }
+
+  /**
+   * A wait for the message that also rides over the page being replaced under the script (Chrome:
+   * "Execution context was destroyed" and the like); a wrong message still fails at the timeout.
+   */
+  private WebDriverWait flashWait() {
+    WebDriverWait flashWait = new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(50));
+    flashWait.ignoring(org.openqa.selenium.WebDriverException.class);
+    return flashWait;
+  }
+
+  /**
+   * The page's message, read in one script: after a form post the old page may still be there for
+   * a moment, and an element found on it can be gone before its text is read (Chrome then reports
+   * "Node with given id does not belong to the document", not a stale element); null when none.
+   */
+  private static String flashText(WebDriver d) {
+    return (String) ((JavascriptExecutor) d).executeScript(
+        "var f = document.querySelector('.flash'); return f ? f.innerText : null;");
   }
 
   /** Waits until the page's message contains {@code expected}; fails with the last message seen. */
   private void assertFlash(String expected) {
     try {
-      wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-          .until(d -> d.findElement(By.cssSelector(".flash")).getText().contains(expected));
+      flashWait().until(d -> {
+        String text = flashText(d);
+        return text != null && text.contains(expected);
+      });
     } catch (org.openqa.selenium.TimeoutException e) {
       throw new AssertionError("expected a message containing \"" + expected + "\", saw: " + flash(), e);
     }
