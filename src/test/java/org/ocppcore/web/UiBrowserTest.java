@@ -110,6 +110,10 @@ class UiBrowserTest {
         .usingAnyFreePort().build();
     driver = new ChromeDriver(service, options);
     wait = new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(50));
+    // a condition polled while a click replaces the page may meet the old page's elements going
+    // away (Chrome: a stale element, "Node with given id does not belong to the document", or the
+    // script's context destroyed): polled again; a condition that never holds still fails at the timeout
+    wait.ignoring(org.openqa.selenium.WebDriverException.class);
   }
 
   @AfterAll
@@ -151,17 +155,7 @@ class UiBrowserTest {
   }
 
   private String flash() {
-    return flashWait().until(UiBrowserTest::flashText);
-  }
-
-  /**
-   * A wait for the message that also rides over the page being replaced under the script (Chrome:
-   * "Execution context was destroyed" and the like); a wrong message still fails at the timeout.
-   */
-  private WebDriverWait flashWait() {
-    WebDriverWait flashWait = new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(50));
-    flashWait.ignoring(org.openqa.selenium.WebDriverException.class);
-    return flashWait;
+    return wait.until(UiBrowserTest::flashText);
   }
 
   /**
@@ -177,7 +171,7 @@ class UiBrowserTest {
   /** Waits until the page's message contains {@code expected}; fails with the last message seen. */
   private void assertFlash(String expected) {
     try {
-      flashWait().until(d -> {
+      wait.until(d -> {
         String text = flashText(d);
         return text != null && text.contains(expected);
       });
