@@ -266,8 +266,8 @@ public final class TransactionEvents {
     if (seqNo < row.firstSeqNo || seqNo > row.lastSeqNo) {
       return false;
     }
-    if (row.seqNoGaps == null) {
-      return true;
+    if (row.seqNoGaps == null || seqNo == row.firstSeqNo || seqNo == row.lastSeqNo) {
+      return true; // the lowest and the highest are stored by definition (the usual retry is of the last)
     }
     // the ranges are ascending ("3,5-7"); one cut short ends in "..."
     for (String range : row.seqNoGaps.split(",")) {

@@ -623,6 +623,7 @@ class TransactionEventTest {
     assertEquals(false, TransactionEvents.received(row, 6));
     assertEquals(true, TransactionEvents.received(row, 4));
     assertNull(TransactionEvents.received(row, 8), "past the cut");
+    assertEquals(true, TransactionEvents.received(row, 20), "the last is stored, past the cut too");
     assertEquals(false, TransactionEvents.received(row, 21));
   }
 
