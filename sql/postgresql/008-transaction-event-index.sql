@@ -4,6 +4,7 @@
 -- write at once. UpTo stays 0: every event is "in the tail", which the unique index by
 -- (TransactionId, SeqNo) finds; it replaces the one by (ChargePointId, Uid, SeqNo), as the
 -- transaction's id is what the queries now name (a 2.x transaction is unique per charger and Uid).
+
 -- The seqNo of the transaction's Started event (NULL while none was received): whether one was
 -- stored was asked of the events whenever an event's time came before the start, which without a
 -- row-by-row index means a scan of the tail, for every event of a charger whose clock fell back.
@@ -11,6 +12,7 @@ ALTER TABLE Transactions ADD COLUMN StartedSeqNo INTEGER;
 UPDATE Transactions SET StartedSeqNo = (SELECT MIN(e.SeqNo) FROM TransactionEvent e
   WHERE e.ChargePointId = Transactions.ChargePointId AND e.Uid = Transactions.Uid AND e.EventType = 'Started')
   WHERE Uid IS NOT NULL;
+
 CREATE TABLE TransactionEventByTransaction (
   TransactionId INTEGER NOT NULL,
   SeqNo INTEGER NOT NULL,

@@ -5,6 +5,7 @@
 -- wrote a quarter fewer bytes per event (docs/benchmarks.md). A retry is recognised from the
 -- transaction's FirstSeqNo, LastSeqNo and SeqNoGaps, and from this index plus the tail above
 -- TransactionEventIndexed.UpTo when SeqNoGaps was cut short (TransactionEvents).
+
 -- The seqNo of the transaction's Started event (NULL while none was received): whether one was
 -- stored was asked of the events whenever an event's time came before the start, which without a
 -- row-by-row index means a scan of the tail, for every event of a charger whose clock fell back.
@@ -12,6 +13,7 @@ ALTER TABLE Transactions ADD COLUMN StartedSeqNo INTEGER;
 UPDATE Transactions SET StartedSeqNo = (SELECT MIN(e.SeqNo) FROM TransactionEvent e
   WHERE e.ChargePointId = Transactions.ChargePointId AND e.Uid = Transactions.Uid AND e.EventType = 'Started')
   WHERE Uid IS NOT NULL;
+
 CREATE TABLE TransactionEventByTransaction (
   TransactionId INTEGER NOT NULL,
   SeqNo INTEGER NOT NULL,

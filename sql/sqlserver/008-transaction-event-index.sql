@@ -5,6 +5,7 @@
 -- (TransactionId, SeqNo) finds (filtered: SQL Server counts NULLs as equal); it replaces the one by
 -- (ChargePointId, Uid, SeqNo), as the transaction's id is what the queries now name (a 2.x
 -- transaction is unique per charger and Uid).
+
 -- The seqNo of the transaction's Started event (NULL while none was received): whether one was
 -- stored was asked of the events whenever an event's time came before the start, which without a
 -- row-by-row index means a scan of the tail, for every event of a charger whose clock fell back.
@@ -12,6 +13,7 @@ ALTER TABLE Transactions ADD StartedSeqNo INT;
 UPDATE Transactions SET StartedSeqNo = (SELECT MIN(e.SeqNo) FROM TransactionEvent e
   WHERE e.ChargePointId = Transactions.ChargePointId AND e.Uid = Transactions.Uid AND e.EventType = 'Started')
   WHERE Uid IS NOT NULL;
+
 CREATE TABLE TransactionEventByTransaction (
   TransactionId INT NOT NULL,
   SeqNo INT NOT NULL,
