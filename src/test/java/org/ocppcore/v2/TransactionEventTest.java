@@ -384,6 +384,57 @@ class TransactionEventTest {
   }
 
   @Test
+  void readingsOnlyUpdatesReachListenersAsLiveMeterNotAsTransactionEvents() throws Exception {
+    String cpId = "TE-LIVE";
+    TestCharger cp = connect(cpId);
+    String uid = uid();
+    List<String> announced = new CopyOnWriteArrayList<>();
+    List<JsonObject> meters = new CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> transactions = server.vertx().eventBus().<JsonObject>consumer(
+        Addresses.EVENT_TRANSACTION, m -> {
+          if (uid.equals(m.body().getString("uid"))) {
+            announced.add(m.body().getString("event") + "#" + m.body().getInteger("seqNo"));
+          }
+        });
+    MessageConsumer<JsonObject> meter = server.vertx().eventBus().<JsonObject>consumer(Addresses.EVENT_METER, m -> {
+      for (Object o : m.body().getJsonArray("meters", new JsonArray())) {
+        if (cpId.equals(((JsonObject) o).getString("chargePointId"))) {
+          meters.add((JsonObject) o);
+        }
+      }
+    });
+    await(transactions.completion());
+    await(meter.completion());
+    try {
+      send(cp, event("Started", 0, uid, "Authorized", 0).put("idToken", token("TAG1")).put("evse", evse(1, 1))
+          .put("meterValue", energy(0, 1000, "Transaction.Begin")));
+      send(cp, event("Updated", 1, uid, "MeterValuePeriodic", 60).put("meterValue", energy(60, 2500, null)));
+      long deadline = System.currentTimeMillis() + 5000;
+      while (meters.stream().noneMatch(m -> Double.valueOf(2.5).equals(m.getDouble("energyKwh")))
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(meters.stream().anyMatch(m -> Double.valueOf(2.5).equals(m.getDouble("energyKwh"))),
+          "the periodic reading reached the live meter: " + meters);
+      JsonObject suspended = event("Updated", 2, uid, "ChargingStateChanged", 90).put("meterValue", energy(90, 2600, null));
+      suspended.getJsonObject("transactionInfo").put("chargingState", "SuspendedEV");
+      send(cp, suspended);
+      send(cp, event("Ended", 3, uid, "EVCommunicationLost", 120).put("meterValue", energy(120, 2700, "Transaction.End")));
+      deadline = System.currentTimeMillis() + 2000;
+      while (announced.size() < 3 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(100); // an announcement of seqNo 1 would have come before the ones after it
+      assertEquals(List.of("started#0", "updated#2", "ended#3"), announced,
+          "a readings-only Updated event is not announced; a state change is");
+    } finally {
+      await(transactions.unregister());
+      await(meter.unregister());
+      await(cp.close());
+    }
+  }
+
+  @Test
   void theStartIsTheStartedEventsTimeWhateverTheClockSaysLater() throws Exception {
     String cpId = "TE-CLOCK";
     TestCharger cp = connect(cpId);
