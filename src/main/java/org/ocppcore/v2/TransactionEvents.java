@@ -55,7 +55,7 @@ public final class TransactionEvents {
   private final TransactionStore txStore;
   private final boolean denyConcurrentTx;
   private final MeterEventRelay meterEvents;
-  /** Whether a late seqNo the row calls missing is confirmed by the events (see {@link #process}). */
+  /** Whether a seqNo the row calls missing or new is confirmed by the events (see {@link #process}). */
   private final boolean confirmMissing;
 
   public TransactionEvents(Vertx vertx, Store store, Config config, MeterEventRelay meterEvents) {
@@ -335,11 +335,11 @@ public final class TransactionEvents {
     // a transaction's events are stored with its row: no row, no retry; else the row's seqNo
     // bookkeeping answers, and the events only when SeqNoGaps was cut short. Where several nodes
     // may write (PostgreSQL, SQL Server), a reconnecting charger's old and new sessions can each
-    // update the row and one update be lost: a seqNo below LastSeqNo that the row calls missing is
-    // confirmed there by the events (an index lookup; its unique index would refuse a second copy
-    // and the charger's retries with it). SQLite's single writer keeps the row exact.
+    // update the row and one update be lost: a seqNo the row calls missing or new is confirmed
+    // there by the events (an index lookup; the unique index would refuse a second copy, and the
+    // charger's retries with it, for good). SQLite's single writer keeps the row exact.
     Boolean received = row == null ? Boolean.FALSE : received(row, e.seqNo());
-    if (received == null || (!received && confirmMissing && row != null && e.seqNo() < row.lastSeqNo)) {
+    if (received == null || (!received && confirmMissing && row != null)) {
       received = txStore.hasEvent(c, row.id, e.seqNo());
     }
     if (received) {

@@ -14,7 +14,7 @@ import org.ocppcore.testsupport.TestCharger;
 class TransactionEventPostgresTest extends TransactionEventTest {
 
   @Test
-  void aRetryTheRowCallsMissingIsConfirmedByTheEvents() throws Exception {
+  void aRetryTheRowCallsMissingOrNewIsConfirmedByTheEvents() throws Exception {
     String cpId = "TE-LOSTUPDATE";
     TestCharger cp = connect(cpId);
     String uid = java.util.UUID.randomUUID().toString();
@@ -30,6 +30,14 @@ class TransactionEventPostgresTest extends TransactionEventTest {
     Map<String, Object> row = tx(cpId, uid);
     assertEquals("1", row.get("SeqNoGaps"), "a retry changes nothing");
     assertEquals(2, row.get("LastSeqNo"));
+
+    // the same for the last event, when the lost update was the one that recorded it
+    server.query("UPDATE Transactions SET LastSeqNo = 1, SeqNoGaps = NULL WHERE ChargePointId = ? AND Uid = ? "
+        + "RETURNING Uid", cpId, uid);
+    send(cp, event("Updated", 2, uid, "MeterValuePeriodic", 20));
+    assertEquals(3, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    send(cp, event("Updated", 3, uid, "MeterValuePeriodic", 30)); // and the charger goes on
+    assertEquals(3, tx(cpId, uid).get("LastSeqNo"));
     await(cp.close());
   }
 }
