@@ -97,9 +97,18 @@ public enum Dialect {
   /**
    * Whether the store fills {@code MeterValueByTransaction} and {@code TransactionEventByTransaction}
    * in bulk instead of keeping an index by transaction row by row (SQLite, which logs whole pages;
-   * see {@link BulkTransactionIndex}).
+   * see {@link BulkTransactionIndex}). It takes {@link #onlyOneWriter}: with several writers the
+   * mark could pass a row another node commits later with a lower id.
    */
   public boolean indexesInBulk() {
+    return onlyOneWriter();
+  }
+
+  /**
+   * Whether one store writer writes the database (SQLite: a file of one node); on PostgreSQL and
+   * SQL Server several nodes may write at once, so what a row says another node may just have changed.
+   */
+  public boolean onlyOneWriter() {
     return this == SQLITE;
   }
 

@@ -64,7 +64,7 @@ public final class TransactionEvents {
     this.store = store;
     this.txStore = new TransactionStore(store);
     this.denyConcurrentTx = config.bool("ocpp.denyConcurrentTx");
-    this.confirmMissing = !store.dialect().indexesInBulk();
+    this.confirmMissing = !store.dialect().onlyOneWriter();
   }
 
   // ------------------------------------------------------------------ the event as received
