@@ -21,7 +21,7 @@ public final class TransactionStore {
       + "StartTime, MeterStartWh, StartResult, ReservationId, StopTagId, StopTime, MeterStopWh, StopReason, StopResult, "
       + "RemoteStartId, ChargingState, TimeSpentCharging, FirstSeqNo, LastSeqNo, SeqNoGaps, OfflineEvents, Protocol, "
       + "StartedSeqNo";
-  /** The columns of the row no index covers, then the indexed ones, then the key. */
+  /** The row's columns no index covers; the indexed ones are added only when they changed ({@link #update}). */
   private static final String UNINDEXED_ASSIGNMENTS = "EvseConnectorId = ?, IdTokenType = ?, MeterStart = ?, "
       + "MeterStartWh = ?, StartResult = ?, ReservationId = ?, StopTagId = ?, MeterStop = ?, MeterStopWh = ?, "
       + "StopReason = ?, StopResult = ?, RemoteStartId = ?, ChargingState = ?, TimeSpentCharging = ?, FirstSeqNo = ?, "
