@@ -17,7 +17,7 @@ class TransactionEventPostgresTest extends TransactionEventTest {
   void aRetryTheRowCallsMissingOrNewIsConfirmedByTheEvents() throws Exception {
     String cpId = "TE-LOSTUPDATE";
     TestCharger cp = connect(cpId);
-    String uid = java.util.UUID.randomUUID().toString();
+    String uid = uid();
     send(cp, event("Started", 0, uid, "CablePluggedIn", 0).put("evse", evse(1, 1)));
     send(cp, event("Updated", 1, uid, "MeterValuePeriodic", 10).put("meterValue", energy(10, 100, null)));
     send(cp, event("Updated", 2, uid, "MeterValuePeriodic", 20));
@@ -26,7 +26,7 @@ class TransactionEventPostgresTest extends TransactionEventTest {
 
     // the retry of event 1 is answered as one, not refused by the unique index (nor stored twice)
     send(cp, event("Updated", 1, uid, "MeterValuePeriodic", 10).put("meterValue", energy(10, 100, null)));
-    assertEquals(3, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    assertEquals(3, storedEvents(cpId));
     Map<String, Object> row = tx(cpId, uid);
     assertEquals("1", row.get("SeqNoGaps"), "a retry changes nothing");
     assertEquals(2, row.get("LastSeqNo"));
@@ -35,7 +35,7 @@ class TransactionEventPostgresTest extends TransactionEventTest {
     server.query("UPDATE Transactions SET LastSeqNo = 1, SeqNoGaps = NULL WHERE ChargePointId = ? AND Uid = ? "
         + "RETURNING Uid", cpId, uid);
     send(cp, event("Updated", 2, uid, "MeterValuePeriodic", 20));
-    assertEquals(3, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    assertEquals(3, storedEvents(cpId));
     send(cp, event("Updated", 3, uid, "MeterValuePeriodic", 30)); // and the charger goes on
     assertEquals(3, tx(cpId, uid).get("LastSeqNo"));
     await(cp.close());

@@ -116,13 +116,18 @@ class TransactionEventTest {
         .put("unitOfMeasure", new JsonObject().put("unit", "Wh")));
   }
 
+  /** How many TransactionEvent rows the charger has stored (a retry adds none). */
+  protected int storedEvents(String cp) throws Exception {
+    return server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cp).size();
+  }
+
   protected Map<String, Object> tx(String cp, String uid) throws Exception {
     List<Map<String, Object>> rows = server.query("SELECT * FROM Transactions WHERE ChargePointId = ? AND Uid = ?", cp, uid);
     assertEquals(1, rows.size(), "one transaction for " + cp + "/" + uid);
     return rows.get(0);
   }
 
-  private static String uid() {
+  protected static String uid() {
     return UUID.randomUUID().toString();
   }
 
@@ -348,7 +353,7 @@ class TransactionEventTest {
     send(cp, event("Updated", 2, uid, "MeterValuePeriodic", 60).put("meterValue", energy(60, 300, null)));
     send(cp, updated); // a retry that arrives after a later event: still stored once, the later reading kept
 
-    assertEquals(3, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    assertEquals(3, storedEvents(cpId));
     Map<String, Object> row = tx(cpId, uid);
     assertEquals(3, server.query("SELECT * FROM MeterSample WHERE TransactionId = ?", row.get("TransactionId")).size());
     assertEquals(100.0, num(row.get("MeterStartWh")));
@@ -474,15 +479,15 @@ class TransactionEventTest {
     }
     String gaps = (String) tx(cpId, uid).get("SeqNoGaps");
     assertTrue(gaps.endsWith(",..."), gaps);
-    int count = server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size();
+    int count = storedEvents(cpId);
 
     // past the cut the row cannot tell a retry from a late event: the stored events answer
     send(cp, event("Updated", 300, uid, "MeterValuePeriodic", 300)); // a retry
     send(cp, event("Updated", 8, uid, "MeterValuePeriodic", 8)); // a retry before the cut
-    assertEquals(count, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    assertEquals(count, storedEvents(cpId));
     send(cp, event("Updated", 301, uid, "MeterValuePeriodic", 301)); // late, past the cut
     send(cp, event("Updated", 9, uid, "MeterValuePeriodic", 9)); // late, in a listed gap
-    assertEquals(count + 2, server.query("SELECT * FROM TransactionEvent WHERE ChargePointId = ?", cpId).size());
+    assertEquals(count + 2, storedEvents(cpId));
     Map<String, Object> row = tx(cpId, uid);
     assertEquals(last, row.get("LastSeqNo"));
     assertTrue(((String) row.get("SeqNoGaps")).startsWith("1,3,5,7,11,"), (String) row.get("SeqNoGaps"));
