@@ -332,7 +332,7 @@ public final class Bench {
   private static Env prepare(Options o, Path work) throws Exception {
     Path jar = o.jar.toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " not found: build it first with mvn -q -o -DskipTests package");
+      throw new IllegalStateException(jar + " not found: build it first with mvn -q -DskipTests package");
     }
     // a private copy: a rebuild of target/ during the run cannot change what is measured
     Path jarCopy = work.resolve("ocpp-core.jar");

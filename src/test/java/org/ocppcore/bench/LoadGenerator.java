@@ -120,11 +120,9 @@ final class LoadGenerator implements AutoCloseable {
     for (int i = 0; i < loops; i++) {
       contexts[i] = vertx.getOrCreateContext(); // a new event-loop context per call from a non-Vert.x thread
     }
-    Map<Proto, Integer> byVersion = new java.util.TreeMap<>(settings.mix);
-    int totalWeight = Weights.total(byVersion);
+    List<Proto> protocols = Weights.spread(new java.util.TreeMap<>(settings.mix), chargerCount);
     for (int i = 0; i < chargerCount; i++) {
-      // deterministic spread of protocols by weight
-      Proto proto = Weights.pick(byVersion, i % Math.max(1, totalWeight));
+      Proto proto = protocols.get(i);
       String id = chargerId(settings.idPrefix, i);
       // round robin over the clients (client k binds source k mod sources)
       chargers.add(new SimCharger(i, id, proto, clients.get(i % clients.size()), contexts[i % loops]));
