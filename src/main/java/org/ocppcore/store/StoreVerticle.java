@@ -43,8 +43,9 @@ public final class StoreVerticle extends VerticleBase {
   private volatile boolean accepting;
   /** Only touched on the writer thread. */
   private WriteConnection connection;
-  private volatile long batches;
-  private volatile long ops;
+  /** Only touched on the writer thread: what the group commit achieved, logged when it stops. */
+  private long batches;
+  private long ops;
 
   public StoreVerticle(Database database, int maxBatch) {
     this.source = database.writeSource();
@@ -124,6 +125,10 @@ public final class StoreVerticle extends VerticleBase {
       if (connection != null) {
         connection.close();
         connection = null;
+      }
+      if (batches > 0) {
+        LOG.info("store writer stopped: {} ops in {} commits ({} per commit)", ops, batches,
+            String.format(java.util.Locale.ROOT, "%.1f", (double) ops / batches));
       }
       // submitted while stopping: answered, never left waiting
       for (Pending p = queue.poll(); p != null; p = queue.poll()) {
@@ -231,11 +236,5 @@ public final class StoreVerticle extends VerticleBase {
     connection.close();
     connection = null;
     return true;
-  }
-
-  /** Average ops per commit so far (for the benchmark and the log). */
-  public double opsPerCommit() {
-    long b = batches;
-    return b == 0 ? 0 : (double) ops / b;
   }
 }

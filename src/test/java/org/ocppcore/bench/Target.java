@@ -168,9 +168,13 @@ final class Target implements AutoCloseable {
   }
 
   String tail(String file) {
+    String s = read(file);
+    return s.length() <= 3000 ? s : "..." + s.substring(s.length() - 3000);
+  }
+
+  private String read(String file) {
     try {
-      String s = Files.readString(dir.resolve(file), StandardCharsets.UTF_8);
-      return s.length() <= 3000 ? s : "..." + s.substring(s.length() - 3000);
+      return Files.readString(dir.resolve(file), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "(no " + file + ")";
     }
@@ -192,6 +196,16 @@ final class Target implements AutoCloseable {
       }
     }
     CHILDREN.remove(process);
+  }
+
+  /**
+   * Ops per group commit over the whole run, from the line the server's store writer logs when it
+   * stops; null when the server did not stop in order (or is the baseline, which stores nothing).
+   */
+  Double opsPerCommit() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("store writer stopped: (\\d+) ops in (\\d+) commits")
+        .matcher(read("server.err") + read("server.out"));
+    return m.find() ? Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2)) : null;
   }
 
   /** Rows in MeterSample of this (stopped) target's database. */
