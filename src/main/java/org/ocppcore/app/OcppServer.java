@@ -16,6 +16,7 @@ import org.ocppcore.management.ManagementVerticle;
 import org.ocppcore.ocpp.OcppVersion;
 import org.ocppcore.ocpp.ProtocolHandler;
 import org.ocppcore.ocpp.SchemaValidator;
+import org.ocppcore.security.VerifiedPasswords;
 import org.ocppcore.store.Database;
 import org.ocppcore.store.Store;
 import org.ocppcore.store.StoreVerticle;
@@ -85,8 +86,9 @@ public final class OcppServer {
         // core (on 2 cores, one loop cost ~10 % less CPU per message than two, docs/benchmarks.md)
         instances = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
       }
+      VerifiedPasswords verifiedPasswords = new VerifiedPasswords();
       gatewayDeployment = await(vertx.deployVerticle(() -> {
-        GatewayVerticle g = new GatewayVerticle(config, store, validator, handlers);
+        GatewayVerticle g = new GatewayVerticle(config, store, validator, handlers, verifiedPasswords);
         gateways.add(g);
         return g;
       }, new DeploymentOptions().setInstances(instances)));

@@ -33,6 +33,7 @@ import org.ocppcore.ocpp.ProtocolHandler;
 import org.ocppcore.ocpp.SchemaValidator;
 import org.ocppcore.security.CertificateThumbprint;
 import org.ocppcore.security.PasswordHash;
+import org.ocppcore.security.VerifiedPasswords;
 import org.ocppcore.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,8 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
 
   private final Config config;
   private final Store store;
+  /** Shared by every gateway instance of the node: a charger may land on any of them. */
+  private final VerifiedPasswords verifiedPasswords;
   private final SchemaValidator validator;
   private final Map<OcppVersion, ProtocolHandler> handlers;
   private final Set<ChargerSession> sessions = ConcurrentHashMap.newKeySet();
@@ -57,9 +60,11 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   private MessageRecorder recorder;
   private final List<HttpServer> servers = new ArrayList<>();
 
-  public GatewayVerticle(Config config, Store store, SchemaValidator validator, Map<OcppVersion, ProtocolHandler> handlers) {
+  public GatewayVerticle(Config config, Store store, SchemaValidator validator, Map<OcppVersion, ProtocolHandler> handlers,
+      VerifiedPasswords verifiedPasswords) {
     this.config = config;
     this.store = store;
+    this.verifiedPasswords = verifiedPasswords;
     this.validator = validator;
     this.handlers = handlers;
     for (Object p : config.list("ocpp.protocols")) {
@@ -246,11 +251,17 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
       return Future.succeededFuture(new Admission(null, 401, "HTTP Basic authentication as the charge point required"));
     }
     byte[] raw = credentials[1];
+    if (verifiedPasswords.remembers(cp.id(), cp.passwordHash(), raw)) {
+      return Future.succeededFuture(new Admission(cp, 0, null));
+    }
     return vertx.executeBlocking(() -> {
       // OCPP 1.6 AuthorizationKey: accept the key as text and, when sent as raw bytes, as hex text
       boolean ok = PasswordHash.verify(new String(raw, StandardCharsets.UTF_8), cp.passwordHash())
           || PasswordHash.verify(HexFormat.of().withUpperCase().formatHex(raw), cp.passwordHash())
           || PasswordHash.verify(HexFormat.of().formatHex(raw), cp.passwordHash());
+      if (ok) {
+        verifiedPasswords.remember(cp.id(), cp.passwordHash(), raw);
+      }
       return ok ? new Admission(cp, 0, null) : new Admission(null, 401, "wrong password");
     }, false);
   }

@@ -45,6 +45,8 @@ public final class Bench {
         --sources A,B           loopback source addresses (127.0.0.1); use two above ~25k chargers
         --protocol-mix 16:80,201:20   weights per OCPP version (16:100)
         --v2-metervalues        2.0.1 chargers send MeterValues instead of TransactionEvent(Updated)
+        --basic-auth            ours: every charge point has a password (security profile 1, PBKDF2 as the server
+                                stores it) and every charger sends it with HTTP Basic auth
         --runs N                repetitions; medians are reported (1)
         --target ours|baseline|both   (both)
         --sync FULL[,NORMAL]    db.synchronous variants of ours (ingest: FULL,NORMAL; others FULL)
@@ -84,6 +86,7 @@ public final class Bench {
     List<String> sources = List.of("127.0.0.1");
     Map<Proto, Integer> mix = Map.of(Proto.V16, 100);
     boolean v2MeterValues;
+    boolean basicAuth;
     int runs = 1;
     List<String> targets = List.of("ours", "baseline");
     List<String> sync;
@@ -135,6 +138,10 @@ public final class Bench {
         }
         if (flag.equals("--v2-metervalues")) {
           o.v2MeterValues = true;
+          continue;
+        }
+        if (flag.equals("--basic-auth")) {
+          o.basicAuth = true;
           continue;
         }
         if (i + 1 >= args.length) {
@@ -346,7 +353,7 @@ public final class Bench {
         max = Math.max(max, o.chargers(sc));
       }
       log("seeding a database with " + max + " charge points");
-      apiKey = Target.buildTemplate(work.resolve("template"), jarCopy, max, "CP",
+      apiKey = Target.buildTemplate(work.resolve("template"), jarCopy, max, "CP", o.basicAuth,
           scenarios(o.command).contains("commands"));
       template = work.resolve("template").resolve("ocpp.sqlite");
     }
@@ -461,6 +468,7 @@ public final class Bench {
     s.inflight = scenario.equals("ingest") ? o.inflight : 1;
     s.startTransaction = scenario.equals("ingest");
     s.maxConnecting = o.maxConnecting;
+    s.password = o.basicAuth ? Payloads.PASSWORD : null;
     return s;
   }
 

@@ -12,8 +12,10 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -69,6 +71,8 @@ final class LoadGenerator implements AutoCloseable {
     /** Concurrent handshakes in progress at most; 0 = unlimited. */
     int maxConnecting = 0;
     String idPrefix = "CP";
+    /** Sent with HTTP Basic auth as {@code <id>:<password>} (security profile 1); null = none. */
+    String password;
   }
 
   static final int CHARGERS_PER_CLIENT = 500;
@@ -428,6 +432,10 @@ final class LoadGenerator implements AutoCloseable {
           .setURI("/OCPP/" + id)
           .setTimeout(s.connectTimeoutMs)
           .setSubProtocols(List.of(proto.subprotocol));
+      if (s.password != null) {
+        o.addHeader("Authorization", "Basic " + Base64.getEncoder()
+            .encodeToString((id + ":" + s.password).getBytes(StandardCharsets.UTF_8)));
+      }
       ws.connect(o).onComplete(ar -> {
         connecting.decrementAndGet();
         Metrics m = metrics;

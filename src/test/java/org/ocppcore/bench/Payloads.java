@@ -13,6 +13,8 @@ final class Payloads {
   private Payloads() {}
 
   static final String TAG = "BENCHTAG";
+  /** Every charge point's password with --basic-auth (16–40 characters, as OCPP asks). */
+  static final String PASSWORD = "bench-password-0123456789";
   private static final DateTimeFormatter ISO =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 

@@ -225,7 +225,8 @@ final class Target implements AutoCloseable {
    *
    * @return the API key, or null
    */
-  static String buildTemplate(Path dir, Path jar, int chargers, String idPrefix, boolean apiKey) throws Exception {
+  static String buildTemplate(Path dir, Path jar, int chargers, String idPrefix, boolean passwords, boolean apiKey)
+      throws Exception {
     Files.createDirectories(dir);
     Path db = dir.resolve("ocpp.sqlite");
     JsonObject config = new JsonObject()
@@ -234,6 +235,12 @@ final class Target implements AutoCloseable {
         .put("db", new JsonObject().put("url", "jdbc:sqlite:" + db));
     Files.writeString(dir.resolve("config.json"), config.encodePrettily());
     admin(dir, jar, "tag", Payloads.TAG, "--name", "benchmark");
+    String first = LoadGenerator.chargerId(idPrefix, 0);
+    if (passwords) {
+      // the server hashes it (PBKDF2, its default iterations); every other charge point gets the same
+      // hash below, so each connection costs the server one full verification, as a fleet's would
+      admin(dir, jar, "chargepoint", first, "--password", Payloads.PASSWORD);
+    }
     String key = null;
     if (apiKey) {
       // printed once, on the line after "shown only now:" (log lines may follow); only its hash is stored
@@ -264,6 +271,13 @@ final class Target implements AutoCloseable {
           }
         }
         ps.executeBatch();
+      }
+      if (passwords) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE ChargePoint SET PasswordHash = "
+            + "(SELECT PasswordHash FROM ChargePoint WHERE ChargePointId = ?)")) {
+          ps.setString(1, first);
+          ps.executeUpdate();
+        }
       }
       c.commit();
       try (Statement st = c.createStatement()) {

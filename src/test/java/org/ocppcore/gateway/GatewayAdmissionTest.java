@@ -259,6 +259,32 @@ class GatewayAdmissionTest {
       assertEquals(401, refusal(server.wsUrl("CP-KEY"), new TestCharger.Options().basicAuth("CP-KEY", other)));
     }
 
+    /**
+     * A reconnection is let in by the password remembered from the first full check: that may
+     * never let a wrong password in, nor an old one once the password changed.
+     */
+    @Test
+    void rememberedPasswordAdmitsOnlyItselfAndIsForgottenWhenThePasswordChanges() throws Exception {
+      String first = "first-password-of-CP-CHG";
+      String second = "second-password-of-CP-CHG";
+      server.chargePoint("CP-CHG", first, null, "Accepted");
+      for (int i = 0; i < 3; i++) {
+        TestCharger cp = connect(server.wsUrl("CP-CHG"), new TestCharger.Options().basicAuth("CP-CHG", first));
+        assertHeartbeatAnswered(cp);
+        await(cp.close());
+        assertEquals(401, refusal(server.wsUrl("CP-CHG"), new TestCharger.Options().basicAuth("CP-CHG", first + "x")),
+            "a wrong password after " + (i + 1) + " good connections");
+      }
+      server.chargePoint("CP-CHG", second, null, "Accepted");
+      assertEquals(401, refusal(server.wsUrl("CP-CHG"), new TestCharger.Options().basicAuth("CP-CHG", first)),
+          "the old password, remembered before the change");
+      TestCharger cp = connect(server.wsUrl("CP-CHG"), new TestCharger.Options().basicAuth("CP-CHG", second));
+      assertHeartbeatAnswered(cp);
+      await(cp.close());
+      // another charge point's remembered password does not open this one
+      assertEquals(401, refusal(server.wsUrl("CP-PW"), new TestCharger.Options().basicAuth("CP-PW", second)));
+    }
+
     @Test
     void passwordIsStoredAsPbkdf2Hash() throws Exception {
       List<Map<String, Object>> rows =
