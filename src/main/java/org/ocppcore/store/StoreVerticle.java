@@ -7,6 +7,7 @@ import io.vertx.core.VerticleBase;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.LinkedBlockingQueue;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -128,7 +129,7 @@ public final class StoreVerticle extends VerticleBase {
       }
       if (batches > 0) {
         LOG.info("store writer stopped: {} ops in {} commits ({} per commit)", ops, batches,
-            String.format(java.util.Locale.ROOT, "%.1f", (double) ops / batches));
+            String.format(Locale.ROOT, "%.1f", (double) ops / batches));
       }
       // submitted while stopping: answered, never left waiting
       for (Pending p = queue.poll(); p != null; p = queue.poll()) {

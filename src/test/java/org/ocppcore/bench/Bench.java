@@ -3,6 +3,10 @@ package org.ocppcore.bench;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.ocppcore.bench.LoadGenerator.Proto;
@@ -868,6 +873,23 @@ public final class Bench {
     }
   }
 
+  /** The HTTP status of a WebSocket upgrade to {@code id} without an Authorization header (101 when let in). */
+  static int statusWithoutCredentials(int port, String id) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    try {
+      http.newWebSocketBuilder().subprotocols("ocpp1.6")
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/OCPP/" + id), new WebSocket.Listener() {})
+          .get(30, TimeUnit.SECONDS)
+          .abort();
+      return 101;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException h) {
+        return h.getResponse().statusCode();
+      }
+      throw e;
+    }
+  }
+
   private JsonObject storm(Target.Spec spec, int run) throws Exception {
     int n = o.chargers("storm");
     JsonObject r = new JsonObject().put("chargers", n).put("rampPerSec", o.ramp("storm"));
@@ -876,6 +898,10 @@ public final class Bench {
     warmGenerator(n);
     try (Target t = start(spec, "storm", run); ProcSampler sampler = new ProcSampler(t.pid(), 500)) {
       r.put("startSeconds", ProcSampler.round(t.startSeconds));
+      if (o.basicAuth && !spec.baseline()) {
+        // the passwords are in force: a charger that sends none is refused
+        r.put("statusWithoutPassword", statusWithoutCredentials(t.port, LoadGenerator.chargerId("CP", 0)));
+      }
       for (int w = 0; w < o.stormWarmups; w++) {
         unmeasuredStorm(t, n, "warm-up storm");
         Thread.sleep(3000);

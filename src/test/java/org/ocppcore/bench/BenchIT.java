@@ -98,9 +98,10 @@ class BenchIT {
     assertTrue(step.getDouble("rate") >= 0.95 * 200, "the 200/s step achieved " + step.getDouble("rate"));
   }
 
+  /** With passwords, and a storm before the measured one: the fleet reconnects on remembered passwords. */
   @Test
-  void stormBootsEveryChargerOnFreshServers() throws Exception {
-    List<JsonObject> results = bench("storm", "--chargers", "50");
+  void stormBootsEveryChargerWithItsPasswordTwice() throws Exception {
+    List<JsonObject> results = bench("storm", "--chargers", "50", "--basic-auth", "--storm-warmups", "1");
     assertTargets(results, "ours", "baseline");
     for (JsonObject r : results) {
       String t = r.getString("target");
@@ -109,6 +110,7 @@ class BenchIT {
       assertTrue(r.getBoolean("allReady"), t);
       assertClean(r.getJsonObject("storm"), t + " storm");
     }
+    assertEquals(401, results.get(0).getInteger("statusWithoutPassword"), "ours without a password");
   }
 
   @Test
