@@ -101,9 +101,11 @@ public final class Database implements AutoCloseable {
     StringBuilder sb = new StringBuilder(url);
     char sep = q >= 0 ? '&' : '?';
     // cache_size (KiB when negative): with SQLite's default 2 MB the writer re-read index pages through
-    // read() for most inserts under load (docs/benchmarks.md)
+    // read() for most inserts under load (docs/benchmarks.md). jdbc.get_generated_keys: the driver
+    // would otherwise compile and run "SELECT last_insert_rowid()" after every INSERT (9 % of the
+    // writer thread under 2.0.1 ingest); the store reads keys with RETURNING and nothing asks for them
     for (String pragma : new String[] {"journal_mode=WAL", "synchronous=" + synchronous, "busy_timeout=10000",
-        "foreign_keys=true", "cache_size=-65536"}) {
+        "foreign_keys=true", "cache_size=-65536", "jdbc.get_generated_keys=false"}) {
       String key = pragma.substring(0, pragma.indexOf('='));
       if (!url.contains(key + "=")) {
         sb.append(sep).append(pragma);

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import java.lang.management.ManagementFactory;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,8 +129,11 @@ public final class StoreVerticle extends VerticleBase {
         connection = null;
       }
       if (batches > 0) {
-        LOG.info("store writer stopped: {} ops in {} commits ({} per commit)", ops, batches,
-            String.format(Locale.ROOT, "%.1f", (double) ops / batches));
+        // the writer thread is the ingest's bound: its CPU per op is the figure a writer change moves
+        long cpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        LOG.info("store writer stopped: {} ops in {} commits ({} per commit), {} us of writer CPU per op", ops, batches,
+            String.format(Locale.ROOT, "%.1f", (double) ops / batches),
+            cpuNanos < 0 ? "?" : String.format(Locale.ROOT, "%.1f", cpuNanos / 1000.0 / ops));
       }
       // submitted while stopping: answered, never left waiting
       for (Pending p = queue.poll(); p != null; p = queue.poll()) {

@@ -694,7 +694,8 @@ public final class Bench {
       // every sample of an acknowledged MeterValues or TransactionEvent is one row of the view
       long rows = t.meterSampleRows();
       r.put("meterSampleRows", rows).put("everyAckedSamplePersisted", rows >= acked)
-          .put("opsPerCommit", t.opsPerCommit() == null ? null : ProcSampler.round(t.opsPerCommit()));
+          .put("opsPerCommit", t.opsPerCommit() == null ? null : ProcSampler.round(t.opsPerCommit()))
+          .put("writerCpuUsPerOp", t.writerCpuUsPerOp());
       log(String.format("%s: %d samples acked (1.6: %d, 2.0.1: %d), %d rows in MeterSample%s", spec.label(), acked,
           acked16, acked201, rows, rows >= acked ? "" : "  <-- LOST ACKED SAMPLES"));
     }
@@ -1055,6 +1056,7 @@ public final class Bench {
       new Figure("ingest", "samples acked (2.0.1)", "samplesAcked201", false),
       new Figure("ingest", "MeterSample rows", "meterSampleRows", false),
       new Figure("ingest", "writes per group commit (whole run)", "opsPerCommit", false),
+      new Figure("ingest", "store writer CPU per write (whole run, µs)", "writerCpuUsPerOp", true),
       new Figure("storm", "chargers booted", "ready", false),
       new Figure("storm", "connections failed", "connectFailed", true),
       new Figure("storm", "server start until its port opens (s)", "startSeconds", true),

@@ -93,6 +93,7 @@ class BenchIT {
     assertTrue(r.getBoolean("everyAckedSamplePersisted"));
     // the server stopped in order: its store writer committed what was queued and said so
     assertTrue(r.getDouble("opsPerCommit") >= 1, "ops per commit: " + r.getValue("opsPerCommit"));
+    assertTrue(r.getDouble("writerCpuUsPerOp") > 0, "writer CPU per op: " + r.getValue("writerCpuUsPerOp"));
     JsonObject step = r.getJsonArray("steps").getJsonObject(0);
     assertClean(step.getJsonObject("metrics"), "the 200/s step");
     assertTrue(step.getDouble("rate") >= 0.95 * 200, "the 200/s step achieved " + step.getDouble("rate"));

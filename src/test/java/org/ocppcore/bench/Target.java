@@ -203,9 +203,19 @@ final class Target implements AutoCloseable {
    * stops; null when the server did not stop in order (or is the baseline, which stores nothing).
    */
   Double opsPerCommit() {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("store writer stopped: (\\d+) ops in (\\d+) commits")
-        .matcher(read("server.err") + read("server.out"));
+    java.util.regex.Matcher m = writerStopped();
     return m.find() ? Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2)) : null;
+  }
+
+  /** The store writer thread's CPU per op over the whole run (µs), from the same line; null as above. */
+  Double writerCpuUsPerOp() {
+    java.util.regex.Matcher m = writerStopped();
+    return m.find() && m.group(3) != null ? Double.parseDouble(m.group(3)) : null;
+  }
+
+  private java.util.regex.Matcher writerStopped() {
+    return java.util.regex.Pattern.compile("store writer stopped: (\\d+) ops in (\\d+) commits[^,]*(?:, ([\\d.]+) us of writer CPU per op)?")
+        .matcher(read("server.err") + read("server.out"));
   }
 
   /** Rows in MeterSample of this (stopped) target's database. */
