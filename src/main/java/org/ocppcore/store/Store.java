@@ -326,7 +326,7 @@ public final class Store {
   public Future<StopResult> stopTransaction(String cpId, long transactionId, String idTag, long meterStopWh,
       String timestamp, String reason, List<MeterSample> transactionData) {
     return write(c -> {
-      SqlRow tx = c.first("SELECT ConnectorId, StartTagId, StopTime FROM Transactions WHERE TransactionId = ? "
+      SqlRow tx = c.first("SELECT ConnectorId, StartTagId, StopTime, Uid FROM Transactions WHERE TransactionId = ? "
           + "AND ChargePointId = ?", transactionId, cpId);
       AuthResult auth = null;
       if (idTag != null) {
@@ -353,6 +353,9 @@ public final class Store {
       c.update("UPDATE Transactions SET StopTagId = ?, StopTime = ?, MeterStop = ?, MeterStopWh = ?, StopReason = ?, "
           + "StopResult = ? WHERE TransactionId = ?", idTag, timestamp, meterStopWh / 1000.0, (double) meterStopWh,
           reason, allowed ? "Accepted" : "Invalid", transactionId);
+      if (tx.getString(3) != null) {
+        c.transactionRows.forget(cpId, tx.getString(3)); // a 2.x transaction stopped by a 1.6 message
+      }
       updateConnectorMeter(c, cpId, connectorId, meterStopWh / 1000.0, null, null, timestamp);
       return new StopResult(true, false, auth, allowed, connectorId);
     });

@@ -34,12 +34,15 @@ public final class TransactionStore {
 
   private final Store store;
   private final Dialect dialect;
+  /** Whether rows are remembered between events ({@link TransactionRows}: only with one writer). */
+  private final boolean rememberRows;
   private final String openWithTag;
   private final String insert;
 
   public TransactionStore(Store store) {
     this.store = store;
     this.dialect = store.dialect();
+    this.rememberRows = dialect.onlyOneWriter();
     this.openWithTag = "SELECT COUNT(*) FROM Transactions WHERE " + dialect.equalsIgnoreCase("StartTagId")
         + " AND StopTime IS NULL AND TransactionId <> ?";
     this.insert = dialect.returningKey("INSERT INTO Transactions (ChargePointId, Uid, ConnectorId, StartTime, Protocol, "
@@ -113,6 +116,10 @@ public final class TransactionStore {
 
   /** The 2.x transaction of this charger with this transactionId, or null. */
   public Tx find(WriteConnection c, String cpId, String uid) throws SQLException {
+    Tx remembered = rememberRows ? c.transactionRows.get(cpId, uid) : null;
+    if (remembered != null) {
+      return remembered;
+    }
     SqlRow r = c.first("SELECT " + TX_COLUMNS + " FROM Transactions WHERE ChargePointId = ? AND Uid = ?", cpId, uid);
     if (r == null) {
       return null;
@@ -141,6 +148,9 @@ public final class TransactionStore {
     t.offlineEvents = r.getInteger(20) == null ? 0 : r.getInteger(20);
     t.protocol = r.getString(21);
     t.startedSeqNo = r.getInteger(22);
+    if (rememberRows) {
+      c.transactionRows.put(cpId, uid, t);
+    }
     return t;
   }
 
@@ -157,8 +167,9 @@ public final class TransactionStore {
    * one index), and most events (Updated, periodic) change none of them.
    *
    * @param before the row as read (a new, empty {@link Tx} when this op created it)
+   * @param t the row to write, remembered as written (it must not change afterwards)
    */
-  public void update(WriteConnection c, Tx before, Tx t) throws SQLException {
+  public void update(WriteConnection c, String cpId, String uid, Tx before, Tx t) throws SQLException {
     boolean indexedChanged = before.connectorId != t.connectorId || !Objects.equals(before.startTagId, t.startTagId)
         || !Objects.equals(before.startTime, t.startTime) || !Objects.equals(before.stopTime, t.stopTime);
     Object[] columns = {t.evseConnectorId, t.idTokenType, kwh(t.meterStartWh), t.meterStartWh, t.startResult,
@@ -169,6 +180,9 @@ public final class TransactionStore {
         ? concat(columns, t.connectorId, t.startTagId, t.startTime, t.stopTime, t.id)
         : concat(columns, t.id);
     c.update(indexedChanged ? UPDATE_WITH_INDEXED : UPDATE, args);
+    if (rememberRows) {
+      c.transactionRows.put(cpId, uid, t);
+    }
   }
 
   private static Object[] concat(Object[] head, Object... tail) {

@@ -36,6 +36,9 @@ public final class WriteConnection implements AutoCloseable {
     }
   };
 
+  /** 2.x transaction rows this connection read or wrote (see {@link TransactionRows}); dropped on rollback. */
+  final TransactionRows transactionRows = new TransactionRows();
+
   /** Wraps the writer's connection (public for the benchmark's storage ceiling, which runs the writer's SQL). */
   public WriteConnection(Connection connection) throws SQLException {
     this.connection = connection;
@@ -113,6 +116,7 @@ public final class WriteConnection implements AutoCloseable {
 
   /** Rolls back; a failure here means the connection is gone, which the caller finds out anyway. */
   void rollbackQuietly() {
+    transactionRows.clear();
     try {
       connection.rollback();
     } catch (SQLException e) {

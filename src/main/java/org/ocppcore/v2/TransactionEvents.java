@@ -436,7 +436,7 @@ public final class TransactionEvents {
     }
     LiveMeter live = newest && after.connectorId > 0 ? LiveMeter.of(samples) : null;
     boolean evseLearnt = !created && before.connectorId <= 0 && after.connectorId > 0;
-    txStore.update(c, before, after);
+    txStore.update(c, cp, e.uid(), before, after);
     if (evseLearnt) {
       txStore.assignSamplesToEvse(c, after.id, after.connectorId);
     }
