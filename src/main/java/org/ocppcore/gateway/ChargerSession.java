@@ -60,6 +60,8 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   private final ProtocolHandler handler;
   private final ArrayDeque<OutgoingCall> outgoing = new ArrayDeque<>();
   private OutgoingCall inFlight;
+  /** The CALL the handler is answering, while {@link ProtocolHandler#handle} runs (for {@link #payloadText}). */
+  private Frame.Call answering;
   private MessageConsumer<JsonObject> consumer;
   private boolean closed;
   private boolean replaced;
@@ -191,10 +193,13 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
     }
     JsonObject payload = Frame.toJson(call.payload());
     Future<JsonObject> answer;
+    answering = call;
     try {
       answer = handler.handle(this, action, payload);
     } catch (RuntimeException e) {
       answer = Future.failedFuture(e);
+    } finally {
+      answering = null;
     }
     answer.onComplete(ar -> {
       if (call.send()) {
@@ -400,6 +405,14 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   @Override
   public void log(Integer connectorId, String action, String result, String errorCode) {
     gw.recorder().log(id, connectorId, action, result, errorCode);
+  }
+
+  @Override
+  public String payloadText() {
+    if (answering == null) {
+      throw new IllegalStateException("payloadText() is known only while a CALL is being handled");
+    }
+    return answering.payloadText();
   }
 
   /** Closes the socket from our side (server shutdown). */

@@ -96,8 +96,33 @@ public sealed interface Frame {
 
   String id();
 
-  /** A CALL (type 2) or, in 2.1, a SEND (type 6, never answered). */
-  record Call(String id, String action, JsonNode payload, boolean send) implements Frame {}
+  /** A CALL (type 2) or, in 2.1, a SEND (type 6, never answered); {@code text} is the whole frame as received. */
+  record Call(String id, String action, JsonNode payload, boolean send, String text) implements Frame {
+
+    /**
+     * The payload exactly as the charger sent it: from the frame's first '{' outside a string (the
+     * elements before it are a number and two strings) to its last '}' (only ']' and white space
+     * follow the payload). Storing this instead of the payload encoded again saves the encoding.
+     */
+    public String payloadText() {
+      boolean inString = false;
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (inString) {
+          if (c == '\\') {
+            i++;
+          } else if (c == '"') {
+            inString = false;
+          }
+        } else if (c == '"') {
+          inString = true;
+        } else if (c == '{') {
+          return text.substring(i, text.lastIndexOf('}') + 1);
+        }
+      }
+      throw new IllegalStateException("a parsed CALL has an object payload");
+    }
+  }
 
   record CallResult(String id, JsonNode payload) implements Frame {}
 
@@ -170,7 +195,7 @@ public sealed interface Frame {
         if (!payload.isObject()) {
           throw new Invalid(id, CallErrorCode.FORMAT_VIOLATION, "payload must be a JSON object");
         }
-        return new Call(id, action.asText(), payload, type == SEND);
+        return new Call(id, action.asText(), payload, type == SEND, text);
       }
       case CALLRESULT -> {
         if (root.size() != 3 || !root.get(2).isObject()) {

@@ -34,5 +34,11 @@ public interface ProtocolHandler {
 
     /** Writes a MessageLog row if the configured level records this action. */
     void log(Integer connectorId, String action, String result, String errorCode);
+
+    /**
+     * The payload of the CALL being answered, as the charger sent it (JSON text): to store the
+     * message as received. Only while {@link ProtocolHandler#handle} runs, before it returns.
+     */
+    String payloadText();
   }
 }

@@ -308,7 +308,7 @@ public final class TransactionEvents {
     }
     JsonObject idToken = request.getJsonObject("idToken");
     String protocol = station.version().subprotocol();
-    String payload = request.encode();
+    String payload = station.payloadText(); // stored as received: no second encoding
     return txStore.write(c -> process(c, cp, protocol, e, idToken, payload)).map(o -> {
       Tx t = o.tx();
       Integer connector = t != null && t.connectorId > 0 ? t.connectorId : null;

@@ -61,4 +61,16 @@ class FrameConversionTest {
     }
     assertEquals("[3,\"x\",{}]", Frame.callResult("x", empty));
   }
+
+  @Test
+  void aCallsPayloadTextIsThePayloadAsSent() throws Exception {
+    String payload = "{ \"a\" : {\"b\":[1, {\"c\":\"}\\\"{\"}]},\n \"n\": 1.50 }";
+    // ids and actions with braces, quotes and escapes before the payload; white space around it
+    for (String head : List.of("[2,\"1\",\"Heartbeat\",", "[ 2 , \"{id}\\\"{\" , \"A{}\" ,\n", "[2,\"\\\\\",\"X\",")) {
+      String text = head + payload + " \n]";
+      Frame.Call call = (Frame.Call) Frame.parse(text, OcppVersion.V201);
+      assertEquals(payload, call.payloadText(), text);
+      assertEquals(call.payload(), Frame.MAPPER.readTree(call.payloadText()), "the same tree");
+    }
+  }
 }
