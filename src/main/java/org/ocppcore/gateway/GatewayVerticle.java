@@ -57,6 +57,8 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   private final Map<OcppVersion, ProtocolHandler> handlers;
   private final Set<ChargerSession> sessions = ConcurrentHashMap.newKeySet();
   private final List<String> protocols = new ArrayList<>();
+  /** Read once: asked for every message, and a config lookup splits its dotted key each time. */
+  private final boolean validateSchemas;
   private MessageRecorder recorder;
   private final List<HttpServer> servers = new ArrayList<>();
 
@@ -67,6 +69,7 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
     this.verifiedPasswords = verifiedPasswords;
     this.validator = validator;
     this.handlers = handlers;
+    this.validateSchemas = config.bool("ocpp.validateSchemas");
     for (Object p : config.list("ocpp.protocols")) {
       OcppVersion v = OcppVersion.fromSubprotocol(String.valueOf(p));
       if (v == null || !handlers.containsKey(v)) {
@@ -403,7 +406,7 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
 
   @Override
   public boolean validateSchemas() {
-    return config.bool("ocpp.validateSchemas");
+    return validateSchemas;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.ocppcore.v16;
 
+import com.fasterxml.jackson.core.io.NumberInput;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -239,7 +240,9 @@ public final class V16Handler implements ProtocolHandler {
 
   private static Double number(String value) {
     try {
-      double d = Double.parseDouble(value.trim());
+      // Jackson's port of FastDoubleParser: Double.parseDouble's syntax and results, a few times
+      // faster (ten readings per MeterValues; Double.parseDouble was 1 % of the server's CPU)
+      double d = NumberInput.parseDouble(value.trim(), true);
       return Double.isFinite(d) ? d : null;
     } catch (NumberFormatException | NullPointerException e) {
       return null;
