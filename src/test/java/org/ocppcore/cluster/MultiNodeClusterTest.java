@@ -112,6 +112,8 @@ class MultiNodeClusterTest {
         .put("db", new JsonObject().put("type", "postgresql").put("url", dbUrl).put("readPoolSize", 2))
         .put("log", new JsonObject().put("dbMessageLog", 1))
         .put("security", new JsonObject().put("pbkdf2Iterations", 1000))
+        // on PostgreSQL the UI's users file would default to data/htpasswd of the checkout
+        .put("ui", new JsonObject().put("htpasswdFile", dir.resolve("htpasswd-" + String.join("-", roles)).toString()))
         .put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
             .put("port", hazelcastPort).put("members", memberList).put("eventBusPort", 0));
   }
@@ -152,6 +154,8 @@ class MultiNodeClusterTest {
     awaitPortA();
     long processA = System.nanoTime();
     waitUntil("three cluster members", () -> members(vertxC) == 3);
+    // the management nodes' first administrator went to the test's folder, not to the checkout
+    assertTrue(Files.exists(dir.resolve("htpasswd-gateway-management")) && Files.exists(dir.resolve("htpasswd-management")));
     System.out.printf("cluster of 3 nodes up after %d ms (database ready after %d ms, nodes B and C after %d ms, "
         + "gateway A listening after %d ms)%n", ms(t0), (pgReady - t0) / 1_000_000, (inJvmNodes - t0) / 1_000_000,
         (processA - t0) / 1_000_000);
@@ -237,7 +241,7 @@ class MultiNodeClusterTest {
         node.close();
       }
     }
-    for (String f : List.of("a.json", "a.out", "a.err")) {
+    for (String f : List.of("a.json", "a.out", "a.err", "htpasswd-gateway", "htpasswd-gateway-management", "htpasswd-management")) {
       Files.deleteIfExists(dir.resolve(f));
     }
     Files.deleteIfExists(dir);
