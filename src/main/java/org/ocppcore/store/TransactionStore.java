@@ -167,7 +167,7 @@ public final class TransactionStore {
    * one index), and most events (Updated, periodic) change none of them.
    *
    * @param before the row as read (a new, empty {@link Tx} when this op created it)
-   * @param t the row to write, remembered as written (it must not change afterwards)
+   * @param t the row to write; a copy is remembered as written
    */
   public void update(WriteConnection c, String cpId, String uid, Tx before, Tx t) throws SQLException {
     boolean indexedChanged = before.connectorId != t.connectorId || !Objects.equals(before.startTagId, t.startTagId)
