@@ -693,9 +693,7 @@ public final class Bench {
     if (!spec.baseline()) {
       // every sample of an acknowledged MeterValues or TransactionEvent is one row of the view
       long rows = t.meterSampleRows();
-      r.put("meterSampleRows", rows).put("everyAckedSamplePersisted", rows >= acked)
-          .put("opsPerCommit", t.opsPerCommit() == null ? null : ProcSampler.round(t.opsPerCommit()))
-          .put("writerCpuUsPerOp", t.writerCpuUsPerOp());
+      r.put("meterSampleRows", rows).put("everyAckedSamplePersisted", rows >= acked).mergeIn(t.writerFigures());
       log(String.format("%s: %d samples acked (1.6: %d, 2.0.1: %d), %d rows in MeterSample%s", spec.label(), acked,
           acked16, acked201, rows, rows >= acked ? "" : "  <-- LOST ACKED SAMPLES"));
     }

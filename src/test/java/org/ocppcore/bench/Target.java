@@ -199,23 +199,17 @@ final class Target implements AutoCloseable {
   }
 
   /**
-   * Ops per group commit over the whole run, from the line the server's store writer logs when it
-   * stops; null when the server did not stop in order (or is the baseline, which stores nothing).
+   * What the server's store writer logged when it stopped, over the whole run: {@code opsPerCommit}
+   * (ops per group commit) and {@code writerCpuUsPerOp} (the writer thread's CPU per op, µs); each
+   * null when the server did not stop in order (or is the baseline, which stores nothing).
    */
-  Double opsPerCommit() {
-    java.util.regex.Matcher m = writerStopped();
-    return m.find() ? Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2)) : null;
-  }
-
-  /** The store writer thread's CPU per op over the whole run (µs), from the same line; null as above. */
-  Double writerCpuUsPerOp() {
-    java.util.regex.Matcher m = writerStopped();
-    return m.find() && m.group(3) != null ? Double.parseDouble(m.group(3)) : null;
-  }
-
-  private java.util.regex.Matcher writerStopped() {
-    return java.util.regex.Pattern.compile("store writer stopped: (\\d+) ops in (\\d+) commits[^,]*(?:, ([\\d.]+) us of writer CPU per op)?")
-        .matcher(read("server.err") + read("server.out"));
+  JsonObject writerFigures() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("store writer stopped: (\\d+) ops in (\\d+) commits"
+        + "[^,]*(?:, ([\\d.]+) us of writer CPU per op)?").matcher(read("server.err") + read("server.out"));
+    boolean found = m.find();
+    return new JsonObject()
+        .put("opsPerCommit", found ? ProcSampler.round(Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2))) : null)
+        .put("writerCpuUsPerOp", found && m.group(3) != null ? Double.parseDouble(m.group(3)) : null);
   }
 
   /** Rows in MeterSample of this (stopped) target's database. */
