@@ -25,6 +25,7 @@ import org.ocppcore.commands.CommandService;
 import org.ocppcore.commands.CommandTranslator;
 import org.ocppcore.commands.OcppCall;
 import org.ocppcore.domain.Authorization;
+import org.ocppcore.domain.Numbers;
 import org.ocppcore.domain.TagRecord;
 import org.ocppcore.domain.Times;
 import org.ocppcore.ocpp.OcppVersion;
@@ -289,15 +290,11 @@ public final class ApiRouter {
     if (v == null) {
       return fallback;
     }
-    try {
-      int i = Integer.parseInt(v);
-      if (i < 0) {
-        throw new NumberFormatException();
-      }
-      return i;
-    } catch (NumberFormatException e) {
+    int i = Numbers.nonNegativeInt(v);
+    if (i < 0) {
       throw new CommandException(400, name + " must be a non-negative integer");
     }
+    return i;
   }
 
   private static String actor(RoutingContext ctx) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.ocppcore.commands.CommandException;
+import org.ocppcore.domain.Numbers;
 
 /** One UI request: who asks, in which language, and the helpers every page uses to answer. */
 final class Req {
@@ -99,15 +100,11 @@ final class Req {
     if (v == null) {
       return fallback;
     }
-    try {
-      int i = Integer.parseInt(v);
-      if (i < 0) {
-        throw new NumberFormatException();
-      }
-      return i;
-    } catch (NumberFormatException e) {
+    int i = Numbers.nonNegativeInt(v);
+    if (i < 0) {
       throw new UiException(400, "error.notANumber", name);
     }
+    return i;
   }
 
   /** The browser's time zone (sent by the page script as {@code tz}), UTC when unknown. */

@@ -171,6 +171,9 @@ class UiPagesTest {
     String list = admin.get("/transactions?cp=CP1&connector=1&days=30").body();
     assertTrue(list.contains("/transactions/" + finishedTx + "\""), list);
     assertTrue(list.contains("3 transactions"), list);
+    for (String days : List.of("-1", "abc", "99999999999")) {
+      assertEquals(400, admin.get("/transactions?days=" + days).statusCode(), "days=" + days);
+    }
 
     HttpResponse<String> csv = admin.get("/transactions/export.csv?cp=CP1&connector=1&days=30&tz=Europe%2FBerlin");
     assertEquals("text/csv; charset=utf-8", csv.headers().firstValue("Content-Type").orElse(""));
