@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * tail. On PostgreSQL and SQL Server no round runs (see their 006 and 008 scripts): UpTo stays 0
  * and their ordinary index answers the tail part of the same query.
  *
- * <p>A round reads the new rows' entries in one write op, then writes them in small chunks, each its
- * own write op, so chargers' writes go on between them: written as one op, a round of 10,000 rows
- * held the writer for tens of milliseconds and tripled the ingest p99 (docs/benchmarks.md).
+ * <p>A round reads the new rows' entries in slices and writes them in small chunks, each slice and
+ * chunk its own write op, so chargers' writes go on between them: written as one op, a round of
+ * 10,000 rows held the writer for tens of milliseconds and tripled the ingest p99, and read as one
+ * op it still held it for up to 100 ms (docs/benchmarks.md).
  */
 public final class BulkTransactionIndex {
   /** The tables of one bulk index; every entry's first column is the TransactionId. */
@@ -38,7 +39,7 @@ public final class BulkTransactionIndex {
      * and its mark) is still matched once: IN is a set test.
      */
     public final String rowsOfTransaction;
-    /** A round's entries (parameters: the mark, the last row), in the order they are written. */
+    /** The entries of rows in a range of the key (parameters: above, up to), unsorted. */
     final String newEntries;
     final String markAndLast;
     public final String moveMark;
@@ -56,7 +57,7 @@ public final class BulkTransactionIndex {
           + " > (SELECT UpTo FROM " + markTable + ") AND TransactionId = ?)";
       String columns = String.join(", ", entryColumns);
       this.newEntries = "SELECT " + columns + " FROM " + table + " WHERE " + idColumn + " > ? AND " + idColumn
-          + " <= ? AND TransactionId IS NOT NULL ORDER BY " + columns;
+          + " <= ? AND TransactionId IS NOT NULL";
       this.markAndLast = "SELECT UpTo, (SELECT MAX(" + idColumn + ") FROM " + table + ") FROM " + markTable;
       this.moveMark = "UPDATE " + markTable + " SET UpTo = ?";
     }
@@ -82,6 +83,11 @@ public final class BulkTransactionIndex {
   public static final long CATCH_UP_ROWS = 10_000;
   /** Transactions per chunk of a round: each one's entries share a page, so a chunk writes about this many pages. */
   static final int CHUNK_TRANSACTIONS = 32;
+  /**
+   * Rows read per op of a round. Read in one op, 10,000 rows held the writer for 14–102 ms under
+   * 2.0.1 ingest: their pages had mostly left the writer's cache (docs/benchmarks.md).
+   */
+  static final int READ_ROWS = 2_000;
 
   private final Store store;
   private final Layout layout;
@@ -90,6 +96,8 @@ public final class BulkTransactionIndex {
   private final AtomicLong stored = new AtomicLong(1);
   private long lastRound = System.nanoTime();
   private volatile boolean running;
+  /** {@link #READ_ROWS}; tests make it small to read a round in many slices. */
+  int readRows = READ_ROWS;
 
   BulkTransactionIndex(Store store, Dialect dialect, Layout layout) {
     this.store = store;
@@ -135,33 +143,76 @@ public final class BulkTransactionIndex {
   public record Round(long from, long last, List<Object[]> entries) {}
 
   /**
-   * Reads a round's rows and entries inside a writer transaction (the writer's cache holds those
-   * pages: a few milliseconds for 10,000 rows, where a read connection took ~100 ms of CPU reading
-   * and decoding them); null when no row was stored since the mark.
+   * A whole round's rows and entries in one op of the caller's writer transaction (the bench's
+   * storage ceiling); null when no row was stored since the mark. The server reads in slices
+   * ({@link #round}).
    */
   public static Round read(WriteConnection c, Layout layout) throws SQLException {
+    long[] range = range(c, layout);
+    if (range == null) {
+      return null;
+    }
+    List<Object[]> entries = entries(c, layout, range[0], range[1]);
+    sort(entries);
+    return new Round(range[0], range[1], entries);
+  }
+
+  /** The mark and the last row, or null when no row was stored since the mark. */
+  private static long[] range(WriteConnection c, Layout layout) throws SQLException {
     SqlRow marks = c.first(layout.markAndLast);
     long from = marks.getLong(0);
     Long last = marks.getLong(1);
-    if (last == null || last <= from) {
-      return null;
-    }
+    return last == null || last <= from ? null : new long[] {from, last};
+  }
+
+  /** The entries of the rows above {@code above} up to {@code upTo}, in no particular order. */
+  private static List<Object[]> entries(WriteConnection c, Layout layout, long above, long upTo) throws SQLException {
     int width = layout.entryColumns.length;
     List<Object[]> entries = new ArrayList<>();
-    for (SqlRow e : c.query(layout.newEntries, from, last)) {
+    for (SqlRow e : c.query(layout.newEntries, above, upTo)) {
       Object[] entry = new Object[width];
       for (int i = 0; i < width; i++) {
         entry[i] = e.getLong(i);
       }
       entries.add(entry);
     }
-    return new Round(from, last, entries);
+    return entries;
   }
 
-  /** One round: {@link #read}, then the entries written in chunks; the last chunk moves the mark. */
+  /** In the order the chunks write them: by transaction, then by the other columns. */
+  private static void sort(List<Object[]> entries) {
+    entries.sort((a, b) -> {
+      for (int i = 0; i < a.length; i++) {
+        int c = Long.compare((Long) a[i], (Long) b[i]);
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
+    });
+  }
+
+  /**
+   * One round: the range, its rows read in slices of {@link #readRows} (each its own write op: the
+   * writer's connection caches the most recent pages, where a read connection took ~100 ms of CPU
+   * reading and decoding 10,000 rows), then the entries, sorted here off the writer thread, written
+   * in chunks; the last chunk moves the mark.
+   */
   Future<Long> round() {
-    return store.write(c -> read(c, layout)).compose(r -> r == null ? Future.succeededFuture(0L)
-        : writeChunks(r.entries(), 0, r.last()).map(v -> r.last() - r.from()));
+    return store.write(c -> range(c, layout)).compose(r -> r == null ? Future.succeededFuture(0L)
+        : readSlices(r[0], r[1], new ArrayList<>()).compose(entries -> {
+          sort(entries);
+          return writeChunks(entries, 0, r[1]);
+        }).map(v -> r[1] - r[0]));
+  }
+
+  /** Reads the entries of the rows above {@code above} up to {@code last}, one slice per write op. */
+  private Future<List<Object[]>> readSlices(long above, long last, List<Object[]> read) {
+    long upTo = Math.min(last, above + readRows);
+    return store.write(c -> entries(c, layout, above, upTo)).compose(slice -> {
+      read.addAll(slice);
+      return upTo == last ? Future.succeededFuture(read) : readSlices(upTo, last, read);
+    });
   }
 
   /** Writes the entries from {@code start} on, one chunk per write op, one after the other. */

@@ -110,18 +110,26 @@ class BulkTransactionIndexTest {
     }
   }
 
-  @Test
-  void aRoundWritesManyTransactionsInChunks(@TempDir Path dir) throws Exception {
+  /** Rows read in one slice (the server's size) and in many slices of 7 rows, the last one short. */
+  @ParameterizedTest
+  @ValueSource(ints = {BulkTransactionIndex.READ_ROWS, 7})
+  void aRoundReadsInSlicesAndWritesManyTransactionsInChunks(int readRows, @TempDir Path dir) throws Exception {
     try (StoreFixture f = StoreFixture.start("sqlite", dir)) {
       Store store = f.store();
+      store.meterIndex().readRows = readRows;
       await(store.upsertChargePoint("CP1", "CP1", null, null, "Accepted", false));
       int transactions = 2 * BulkTransactionIndex.CHUNK_TRANSACTIONS + 6; // three chunks
+      // the transactions take turns, as chargers do: a slice holds rows of many transactions
       for (long tx = 1; tx <= transactions; tx++) {
         await(store.meterValues("CP1", 1, List.of(sample(tx, 0), sample(tx, 1))));
+      }
+      for (long tx = 1; tx <= transactions; tx++) {
         await(store.meterValues("CP1", 1, List.of(sample(tx, 2))));
       }
-      assertEquals(2L * transactions, await(store.indexInBulkIfDue(0)));
+      await(store.meterValues("CP1", 1, List.of(sample(null, 3)))); // outside a transaction: no entry
+      assertEquals(2L * transactions + 1, await(store.indexInBulkIfDue(0)));
       assertEquals(2L * transactions, count(f, "SELECT COUNT(*) FROM MeterValueByTransaction"));
+      assertEquals(count(f, "SELECT MAX(MeterValueId) FROM MeterValue"), count(f, "SELECT UpTo FROM MeterValueIndexed"));
       for (long tx = 1; tx <= transactions; tx++) {
         assertEquals(List.of(0, 1, 2), seconds(f, tx), "transaction " + tx);
       }
