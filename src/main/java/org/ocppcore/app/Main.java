@@ -46,10 +46,15 @@ public final class Main {
     try {
       OcppServer server = OcppServer.start(vertx, config);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // an operator's deploy log shows the stop began and that it ended in order (chargers told,
+        // queued writes committed), not just the last line before the process vanished
+        long t0 = System.nanoTime();
+        log.info("OCPP Core stopping");
         try {
           server.close();
-        } catch (Exception ignored) {
-          // exiting anyway
+          log.info("OCPP Core stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        } catch (Exception e) {
+          log.warn("OCPP Core stopped with an error: {}", e.toString());
         }
       }, "ocpp-shutdown"));
       log.info("OCPP Core started: roles {}, OCPP on port {}, HTTP on port {}{}", config.list("node.roles"),

@@ -166,5 +166,8 @@ class MainIT {
     p.terminate();
     int exit = p.awaitExit(EXIT);
     System.out.printf("MAIN-IT env-configured server stopped by SIGTERM with exit code %d%n", exit);
+    String log = p.stderr();
+    assertTrue(log.contains("OCPP Core stopping") && log.matches("(?s).*OCPP Core stopped in \\d+ ms.*"),
+        "a SIGTERM stop is logged from its start to its orderly end:\n" + p.output());
   }
 }
