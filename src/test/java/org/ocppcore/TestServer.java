@@ -210,7 +210,12 @@ public final class TestServer implements AutoCloseable {
   }
 
   @Override
+  /** Stops the server and deletes its folder (database, users file): test runs leave nothing in /tmp. */
   public void close() throws Exception {
-    server.close();
+    try {
+      server.close();
+    } finally {
+      org.ocppcore.testsupport.TempFiles.deleteTree(dir);
+    }
   }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.ocppcore.bench.LoadGenerator.Proto;
+import org.ocppcore.testsupport.TempFiles;
 
 /**
  * The load benchmark: {@code Bench hold|ingest|storm|commands|all [flags]}. Starts the packaged server and
@@ -304,7 +305,7 @@ public final class Bench {
     Thread hook = new Thread(() -> {
       stopChildren();
       if (!o.keep) {
-        deleteTree(work);
+        TempFiles.deleteTree(work);
       }
     }, "bench-children");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -320,7 +321,7 @@ public final class Bench {
       stopChildren();
       watchdog.interrupt();
       if (!o.keep) {
-        deleteTree(work);
+        TempFiles.deleteTree(work);
       } else {
         log("kept " + work);
       }
@@ -1268,19 +1269,5 @@ public final class Bench {
 
   static void log(String message) {
     System.out.println("[bench " + DateTimeFormatter.ofPattern("HH:mm:ss").format(ZonedDateTime.now()) + "] " + message);
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort
-    }
   }
 }

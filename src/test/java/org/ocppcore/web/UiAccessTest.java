@@ -74,6 +74,7 @@ class UiAccessTest {
   static List<WebUi.Route> routeTable(TestServer s) throws Exception {
     Path users = Files.createTempFile("ui-users", ".htpasswd");
     Files.writeString(users, UiFixture.usersFile());
+    users.toFile().deleteOnExit(); // read by the running server until the end of the test run
     AdminStore admin = new AdminStore(s.server().store(), s.server().database().readPool());
     WebUi ui = WebUi.create(s.vertx(), Config.of(new JsonObject().put("ui", new JsonObject()
             .put("htpasswdFile", users.toString()))), s.server().store(), admin,

@@ -43,6 +43,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.ocppcore.TestServer;
+import org.ocppcore.testsupport.TempFiles;
 import org.ocppcore.testsupport.TestCharger;
 import org.w3c.dom.Document;
 import org.w3c.dom.NodeList;
@@ -68,6 +69,7 @@ class UiBrowserTest {
   private WebDriver driver;
   private WebDriverWait wait;
   private Path downloads;
+  private Path profile;
   private Path screenshots;
   private String base;
   private final AtomicReference<TestCharger> charger = new AtomicReference<>();
@@ -94,7 +96,7 @@ class UiBrowserTest {
     screenshots = Path.of(System.getProperty("basedir", "."), "target", "ui-screenshots");
     Files.createDirectories(screenshots);
     downloads = Files.createTempDirectory("ui-downloads");
-    Path profile = Files.createTempDirectory("ui-chromium");
+    profile = Files.createTempDirectory("ui-chromium");
 
     ChromeOptions options = new ChromeOptions();
     options.setBinary(browser);
@@ -121,6 +123,8 @@ class UiBrowserTest {
     if (driver != null) {
       driver.quit();
     }
+    TempFiles.deleteTree(profile);
+    TempFiles.deleteTree(downloads);
     TestCharger cp = charger.get();
     if (cp != null && !cp.isClosed()) {
       await(cp.close());

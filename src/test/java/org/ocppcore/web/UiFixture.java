@@ -36,6 +36,7 @@ final class UiFixture {
   static TestServer start(JsonObject overrides) throws Exception {
     Path users = Files.createTempFile("ui-users", ".htpasswd");
     Files.writeString(users, usersFile(), StandardCharsets.UTF_8);
+    users.toFile().deleteOnExit(); // read by the running server until the end of the test run
     JsonObject config = new JsonObject().put("ui", new JsonObject().put("htpasswdFile", users.toString())
         .put("commandTimeoutSeconds", 5));
     return TestServer.start(config.mergeIn(overrides, true));

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.ocppcore.TestServer;
 
 /** Logging in and out, the session cookie, the users file (first start, formats, changes). */
@@ -124,8 +125,8 @@ class UiLoginTest {
   }
 
   @Test
-  void repeatedFailedLoginsLockThatUserFromThatAddress() throws Exception {
-    Path file = Files.createTempDirectory("ui-users").resolve("htpasswd");
+  void repeatedFailedLoginsLockThatUserFromThatAddress(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("htpasswd");
     Files.writeString(file, UiFixture.usersFile());
     try (TestServer s = TestServer.start(new JsonObject().put("ui", new JsonObject().put("htpasswdFile", file.toString())
         .put("maxFailedLogins", 3)))) {
@@ -184,8 +185,7 @@ class UiLoginTest {
   }
 
   @Test
-  void theUsersFileIsReadAgainWhenItChanges() throws Exception {
-    Path dir = Files.createTempDirectory("ui-users");
+  void theUsersFileIsReadAgainWhenItChanges(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("htpasswd");
     Files.writeString(file, UiFixture.usersFile());
     try (TestServer s = TestServer.start(new JsonObject().put("ui", new JsonObject().put("htpasswdFile", file.toString())))) {
@@ -205,16 +205,15 @@ class UiLoginTest {
   }
 
   @Test
-  void theFirstStartCreatesAnAdministratorWithARandomPasswordShownOnce() throws Exception {
+  void theFirstStartCreatesAnAdministratorWithARandomPasswordShownOnce(@TempDir Path kept) throws Exception {
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    Path dbDir;
+    Path keptFile = kept.resolve("htpasswd"); // the first server's folder goes with it
     String password;
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try (TestServer s = TestServer.start()) {
       System.setErr(err);
-      dbDir = s.dir();
-      Path file = dbDir.resolve("htpasswd");
+      Path file = s.dir().resolve("htpasswd");
       assertTrue(Files.isRegularFile(file), "the users file is created beside the database");
       String content = Files.readString(file);
       assertTrue(content.matches("admin:\\$apr1\\$[^\\n]+\\n"), content);
@@ -225,6 +224,7 @@ class UiLoginTest {
       assertTrue(password.length() >= 16);
       assertFalse(content.contains(password), "only the hash is stored");
       UiClient.loggedIn(s.httpPort(), "admin", password);
+      Files.copy(file, keptFile);
     } finally {
       System.setErr(err);
     }
@@ -232,7 +232,7 @@ class UiLoginTest {
     ByteArrayOutputStream again = new ByteArrayOutputStream();
     System.setErr(new PrintStream(again, true, StandardCharsets.UTF_8));
     try (TestServer s = TestServer.start(new JsonObject().put("ui", new JsonObject().put("htpasswdFile",
-        dbDir.resolve("htpasswd").toString())))) {
+        keptFile.toString())))) {
       System.setErr(err);
       assertFalse(again.toString(StandardCharsets.UTF_8).contains(password));
       assertFalse(again.toString(StandardCharsets.UTF_8).contains("First start of the management UI"));
