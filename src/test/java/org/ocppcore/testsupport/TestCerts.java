@@ -197,7 +197,8 @@ public final class TestCerts {
   public static TestCerts create(KeyAlg alg) {
     try {
       Path dir = Files.createTempDirectory("ocpp-test-certs");
-      dir.toFile().deleteOnExit();
+      // deleteOnExit would leave it: a folder is deleted only when empty, and the PEM files come later
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> TempFiles.deleteTree(dir)));
       return create(dir, alg);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
