@@ -18,6 +18,7 @@ import org.ocppcore.app.Config;
 import org.ocppcore.app.OcppServer;
 import org.ocppcore.domain.TagRecord;
 import org.ocppcore.security.PasswordHash;
+import org.ocppcore.testsupport.TempFiles;
 
 /**
  * A real server for tests: its own Vert.x, a fresh SQLite file in a temp folder, OCPP and HTTP on
@@ -209,13 +210,13 @@ public final class TestServer implements AutoCloseable {
     return f.toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
-  @Override
   /** Stops the server and deletes its folder (database, users file): test runs leave nothing in /tmp. */
+  @Override
   public void close() throws Exception {
     try {
       server.close();
     } finally {
-      org.ocppcore.testsupport.TempFiles.deleteTree(dir);
+      TempFiles.deleteTree(dir);
     }
   }
 }

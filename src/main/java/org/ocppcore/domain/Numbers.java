@@ -6,10 +6,7 @@ public final class Numbers {
 
   /** A non-negative decimal int, or -1 when the text is not one (absent, malformed, negative or too big). */
   public static int nonNegativeInt(String text) {
-    if (text == null) {
-      return -1;
-    }
-    try {
+    try { // Integer.parseInt(null) throws NumberFormatException too
       int i = Integer.parseInt(text);
       return i < 0 ? -1 : i;
     } catch (NumberFormatException e) {

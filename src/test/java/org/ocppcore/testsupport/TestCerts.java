@@ -472,8 +472,6 @@ public final class TestCerts {
     Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()), StandardCharsets.US_ASCII);
     // PrivateKey#getEncoded() of JCA RSA/EC keys is PKCS#8 PrivateKeyInfo
     Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()), StandardCharsets.US_ASCII);
-    certFile.toFile().deleteOnExit();
-    keyFile.toFile().deleteOnExit();
     return new Pem(certFile, keyFile, cert);
   }
 
