@@ -1,8 +1,11 @@
 package org.ocppcore.testsupport;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,12 +14,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the independent Node.js OCPP 1.6 client {@code src/test/node/ocpp16-session.mjs} (npm
- * package ocpp-rpc in strict mode: every frame the server sends is validated against ocpp-rpc's
- * own schemas) as an end-to-end check of the server.
+ * Runs the independent Node.js charging station {@code src/test/node/ocpp-station.mjs} (npm package
+ * ocpp-rpc in strict mode: every frame the server sends is validated by ajv against ocpp-rpc's own
+ * copy of the OCPP 1.6, 2.0.1 or 2.1 schemas) as an end-to-end check of the server.
  *
  * <p>Blocking (runs a process): call from the test thread, never from an event loop. Needs
  * {@code node} on the PATH (or system property {@code node.executable}) and {@code npm ci --prefix
@@ -26,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 public final class NodeOcppClient {
 
   public static final Duration TIMEOUT = Duration.ofSeconds(30);
-  public static final String SCRIPT = "ocpp16-session.mjs";
+  public static final String SCRIPT = "ocpp-station.mjs";
 
   /**
    * Outcome of one run.
@@ -46,6 +50,11 @@ public final class NodeOcppClient {
     /** transactionId reported by the session, or null. */
     public Integer transactionId() {
       return json == null ? null : json.getInteger("transactionId");
+    }
+
+    /** The server's calls the station answered, in order: {@code [{"method":..., "params":...}]}. */
+    public JsonArray serverCalls() {
+      return json == null ? null : json.getJsonArray("serverCalls");
     }
 
     /** The replies of the server per step: boot, status, authorize, start, meterValues, ... */
@@ -74,11 +83,103 @@ public final class NodeOcppClient {
     }
   }
 
+  /** A station process that runs until {@link #finish()}: it answers the server's calls meanwhile. */
+  public static final class Station implements AutoCloseable {
+    private final Process process;
+    private final Path err;
+    private final StringBuffer stdout = new StringBuffer();
+    private final CompletableFuture<JsonObject> ready = new CompletableFuture<>();
+    private final Thread reader;
+    private final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+
+    private Station(Process process, Path err) {
+      this.process = process;
+      this.err = err;
+      this.reader = new Thread(this::readStdout, "node-station-stdout");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    private void readStdout() {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          stdout.append(line).append('\n');
+          JsonObject json = lastJsonLine(line);
+          if (json != null && Boolean.TRUE.equals(json.getBoolean("ready"))) {
+            ready.complete(json);
+          }
+        }
+      } catch (IOException e) {
+        // the process ended: finish() reports what it printed
+      } finally {
+        ready.complete(null);
+      }
+    }
+
+    /**
+     * Waits for the station's ready line (its transaction started) and returns it, e.g. {@code
+     * {"ready":true,"transactionId":7}}; fails with everything it printed if the run ended first.
+     */
+    public JsonObject awaitReady() throws Exception {
+      JsonObject line = ready.get(remainingNanos(), TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new AssertionError("node station ended before it was ready\n" + finish());
+      }
+      return line;
+    }
+
+    /** Ends the hold (closes stdin): the station ends its transaction and exits. */
+    public Result finish() {
+      try {
+        try {
+          process.getOutputStream().close();
+        } catch (IOException ignored) {
+          // already gone
+        }
+        int exit;
+        if (process.waitFor(Math.max(1, remainingNanos()), TimeUnit.NANOSECONDS)) {
+          exit = process.exitValue();
+        } else {
+          process.destroyForcibly();
+          process.waitFor(5, TimeUnit.SECONDS);
+          exit = -1;
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(5));
+        String stderr = Files.readString(err, StandardCharsets.UTF_8);
+        if (exit == -1) {
+          stderr += "\n[NodeOcppClient] killed after " + TIMEOUT.toSeconds() + " s";
+        }
+        return new Result(exit, lastJsonLine(stdout.toString()), stdout.toString(), stderr);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while running the node OCPP station", e);
+      } finally {
+        deleteQuietly(err);
+      }
+    }
+
+    private long remainingNanos() {
+      return deadline - System.nanoTime();
+    }
+
+    /** Kills the process if {@link #finish()} was not called (a failed test). */
+    @Override
+    public void close() {
+      if (process.isAlive()) {
+        process.destroyForcibly();
+      }
+      deleteQuietly(err);
+    }
+  }
+
   private NodeOcppClient() {}
 
   /**
-   * Runs {@code node src/test/node/ocpp16-session.mjs wsBase identity idTag [password]} with a 30
-   * s timeout.
+   * Runs a whole 1.6 session ({@code node src/test/node/ocpp-station.mjs wsBase identity idTag
+   * [password]}, no hold) with a 30 s timeout.
    *
    * @param wsBase e.g. {@code ws://127.0.0.1:8081/OCPP} (the identity is appended by the client)
    * @param password basic-auth password (username = identity), or null for none
@@ -88,11 +189,20 @@ public final class NodeOcppClient {
   }
 
   /**
-   * Same with extra environment for the script: {@code OCPP_CA_CERT} (CA PEM to trust for wss),
-   * {@code OCPP_CLIENT_CERT} / {@code OCPP_CLIENT_KEY} (mutual TLS), {@code
-   * OCPP_SESSION_TIMEOUT_MS} (default 20000).
+   * Same with extra environment for the script: {@code OCPP_PROTOCOL} (default ocpp1.6), {@code
+   * OCPP_CA_CERT} (CA PEM to trust for wss), {@code OCPP_CLIENT_CERT} / {@code OCPP_CLIENT_KEY}
+   * (mutual TLS), {@code OCPP_SESSION_TIMEOUT_MS} (default 20000).
    */
   public static Result runSession(String wsBase, String identity, String idTag, String password,
+      Map<String, String> env) {
+    return start(wsBase, identity, idTag, password, env).finish();
+  }
+
+  /**
+   * Starts a station that holds its session open, answering the server's calls, until {@link
+   * Station#finish()}; the whole run is bounded by {@link #TIMEOUT}.
+   */
+  public static Station start(String wsBase, String identity, String idTag, String password,
       Map<String, String> env) {
     Path dir = nodeDir();
     requireInstalled(dir);
@@ -100,46 +210,25 @@ public final class NodeOcppClient {
     if (password != null) {
       cmd.add(password);
     }
-    Path out = null;
     Path err = null;
     try {
-      out = Files.createTempFile("node-ocpp-", ".out");
       err = Files.createTempFile("node-ocpp-", ".err");
       ProcessBuilder pb = new ProcessBuilder(cmd)
           .directory(dir.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-          .redirectOutput(out.toFile())
           .redirectError(err.toFile());
       pb.environment().putAll(env);
-      Process p;
       try {
-        p = pb.start();
+        return new Station(pb.start(), err);
       } catch (IOException e) {
         throw new IllegalStateException("cannot run '" + nodeExecutable()
             + "' (is Node.js >= 18 installed and on the PATH? or set -Dnode.executable=...)", e);
       }
-      int exit;
-      if (p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        exit = p.exitValue();
-      } else {
-        p.destroyForcibly();
-        p.waitFor(5, TimeUnit.SECONDS);
-        exit = -1;
-      }
-      String stdout = Files.readString(out, StandardCharsets.UTF_8);
-      String stderr = Files.readString(err, StandardCharsets.UTF_8);
-      if (exit == -1) {
-        stderr += "\n[NodeOcppClient] killed after " + TIMEOUT.toSeconds() + " s";
-      }
-      return new Result(exit, lastJsonLine(stdout), stdout, stderr);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running the node OCPP client", e);
-    } finally {
-      deleteQuietly(out);
       deleteQuietly(err);
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      deleteQuietly(err);
+      throw e;
     }
   }
 
@@ -190,10 +279,6 @@ public final class NodeOcppClient {
 
   private static String nodeExecutable() {
     return System.getProperty("node.executable", "node");
-  }
-
-  private static java.io.File nullDevice() {
-    return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 
   static JsonObject lastJsonLine(String stdout) {

@@ -458,7 +458,8 @@ class TestSupportSelfTest {
         NodeOcppClient.runSession(plain.url("/OCPP"), "CP-NODE", "TAG1", "pw").assertOk();
     assertNotNull(r.transactionId());
     assertEquals("Accepted", r.results().getJsonObject("boot").getString("status"));
-    assertEquals("Soft", r.results().getJsonObject("reset").getString("type"));
+    assertEquals(new JsonObject().put("method", "Reset").put("params", new JsonObject().put("type", "Soft")),
+        r.serverCalls().getJsonObject(0));
     assertTrue(plain.authHeaders.contains("Basic Q1AtTk9ERTpwdw=="), plain.authHeaders.toString());
     assertNull(r.error());
   }

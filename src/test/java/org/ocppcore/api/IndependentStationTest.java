@@ -1,0 +1,132 @@
+package org.ocppcore.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.ocppcore.TestServer;
+import org.ocppcore.testsupport.NodeOcppClient;
+
+/**
+ * A whole session, and every command of the REST API, driven against a charging station nobody on
+ * the team wrote: npm ocpp-rpc in strict mode, whose ajv validates every frame the server sends
+ * (answers and its own CALLs) against ocpp-rpc's copy of the schemas of 1.6, 2.0.1 and 2.1. So the
+ * mistakes of our own test charger and of our own validator cannot hide the server's.
+ */
+class IndependentStationTest {
+
+  private static final String PASSWORD = "interop-secret-0123";
+
+  /** One API command and the CALL it must become on the wire. */
+  private record Command(String method, String path, JsonObject body, String action) {}
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ocpp1.6", "ocpp2.0.1", "ocpp2.1"})
+  void aStrictStationRunsASessionAndAnswersEveryCommand(String protocol) throws Exception {
+    String id = "INTEROP-" + protocol.replace("ocpp", "").replace(".", "");
+    try (TestServer server = TestServer.start()) {
+      server.chargePoint(id, PASSWORD, null, "Accepted").tag("TAG-X", "G", null, false);
+      ApiClient api = new ApiClient(server, server.apiKey("interop", "admin"));
+      try (NodeOcppClient.Station station = NodeOcppClient.start(server.wsUrl("").replaceAll("/+$", ""), id,
+          "TAG-X", PASSWORD, Map.of("OCPP_PROTOCOL", protocol))) {
+        JsonObject ready = station.awaitReady();
+        assertNotNull(ready.getValue("transactionId"), ready.encode());
+
+        boolean v16 = protocol.equals("ocpp1.6");
+        List<Command> commands = commands(id, v16);
+        for (Command c : commands) {
+          ApiClient.Resp r = "DELETE".equals(c.method()) ? api.delete(c.path())
+              : "GET".equals(c.method()) ? api.get(c.path()) : api.post(c.path(), c.body());
+          r.expect(200);
+          if (c.path().contains("/ocpp/")) {
+            assertEquals(0, r.json().getInteger(v16 ? "listVersion" : "versionNumber"), "a raw call shows the answer");
+          } else {
+            assertEquals(c.action(), r.json().getString("action"), c.path());
+            assertNotNull(r.json().getJsonObject("response"), c.path() + ": the station's answer is shown");
+          }
+        }
+
+        NodeOcppClient.Result result = station.finish().assertOk();
+        List<String> expected = commands.stream().map(Command::action).toList();
+        List<String> received = new ArrayList<>();
+        for (Object call : result.serverCalls()) {
+          received.add(((JsonObject) call).getString("method"));
+        }
+        assertEquals(expected, received, "every command reached the station once, in order, and passed ajv");
+        assertEquals("Accepted", result.results().getJsonObject("boot").getString("status"));
+      }
+      api.close();
+
+      List<Map<String, Object>> tx = server.query("SELECT * FROM Transactions WHERE ChargePointId = ?", id);
+      assertEquals(1, tx.size(), tx.toString());
+      assertEquals("TAG-X", tx.get(0).get("StartTagId"));
+      assertNotNull(tx.get(0).get("StopTime"), "the station's end of the transaction closed it");
+      assertEquals("Remote", tx.get(0).get("StopReason"), "the API's remote stop is the recorded reason");
+      assertTrue(server.queryEventually(3, "SELECT * FROM MeterSample WHERE TransactionId = ?",
+          tx.get(0).get("TransactionId")).size() >= 3, "the station's meter values are stored");
+      assertEquals(protocol, server.query("SELECT Protocol FROM ChargePointBoot WHERE ChargePointId = ?", id)
+          .get(0).get("Protocol"));
+      if (!protocol.equals("ocpp1.6")) {
+        assertEquals("300", server.queryEventually(1, "SELECT Value FROM DeviceVariable WHERE ChargePointId = ?"
+            + " AND Component = 'OCPPCommCtrlr' AND Variable = 'HeartbeatInterval'", id).get(0).get("Value"),
+            "the NotifyReport that followed GetBaseReport fills the device model");
+      }
+    }
+  }
+
+  /** Every command route of the API once, with the CALL it becomes. */
+  private static List<Command> commands(String id, boolean v16) {
+    List<Command> relative = List.of(
+        new Command("POST", "reset", obj("type", "soft"), "Reset"),
+        new Command("POST", "unlock", obj("connectorId", 1), "UnlockConnector"),
+        new Command("POST", "availability", obj("connectorId", 1, "available", false), "ChangeAvailability"),
+        new Command("POST", "availability", obj("available", true), "ChangeAvailability"),
+        new Command("POST", "get-configuration", v16 ? obj("keys", new JsonArray().add("HeartbeatInterval"))
+            : obj("variables", new JsonArray().add(obj("component", "OCPPCommCtrlr", "variable", "HeartbeatInterval"))),
+            v16 ? "GetConfiguration" : "GetVariables"),
+        new Command("POST", "get-configuration", obj(), v16 ? "GetConfiguration" : "GetBaseReport"),
+        new Command("POST", "change-configuration", obj("key", v16 ? "HeartbeatInterval"
+            : "OCPPCommCtrlr/HeartbeatInterval", "value", "60"), v16 ? "ChangeConfiguration" : "SetVariables"),
+        new Command("POST", "trigger", obj("message", "StatusNotification", "connectorId", 1), "TriggerMessage"),
+        new Command("POST", "clear-cache", null, "ClearCache"),
+        new Command("POST", "data-transfer", obj("vendorId", "com.example", "messageId", "ping", "data", "hello"),
+            "DataTransfer"),
+        new Command("POST", "charging-limit", obj("connectorId", 1, "limit", 16, "unit", "A"), "SetChargingProfile"),
+        new Command("GET", "composite-schedule?connectorId=1&duration=3600&unit=W", null, "GetCompositeSchedule"),
+        new Command("DELETE", "charging-limit?connectorId=1", null, "ClearChargingProfile"),
+        new Command("POST", "ocpp/GetLocalListVersion", obj(), "GetLocalListVersion"),
+        new Command("POST", "remote-start", obj("idTag", "TAG-X", "connectorId", 2),
+            v16 ? "RemoteStartTransaction" : "RequestStartTransaction"),
+        new Command("POST", "remote-stop", obj("connectorId", 1),
+            v16 ? "RemoteStopTransaction" : "RequestStopTransaction"));
+    return relative.stream().map(c -> new Command(c.method(), "/chargepoints/" + id + "/" + c.path(), c.body(),
+        c.action())).toList();
+  }
+
+  @Test
+  void aStationWithAWrongPasswordIsRefused() throws Exception {
+    try (TestServer server = TestServer.start()) {
+      server.chargePoint("INTEROP2", "the-right-password-1", null, "Accepted");
+      NodeOcppClient.Result result = NodeOcppClient.runSession(server.wsUrl("").replaceAll("/+$", ""),
+          "INTEROP2", "TAG-X", "a-wrong-password-123");
+      assertEquals(1, result.exitCode(), result.toString());
+      assertEquals(401, result.json().getInteger("code"), result.toString());
+    }
+  }
+
+  private static JsonObject obj(Object... kv) {
+    JsonObject o = new JsonObject();
+    for (int i = 0; i < kv.length; i += 2) {
+      o.put((String) kv[i], kv[i + 1]);
+    }
+    return o;
+  }
+}
