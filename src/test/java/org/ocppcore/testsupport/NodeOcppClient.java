@@ -47,9 +47,9 @@ public final class NodeOcppClient {
       return exitCode == 0 && json != null && Boolean.TRUE.equals(json.getBoolean("ok"));
     }
 
-    /** transactionId reported by the session, or null. */
-    public Integer transactionId() {
-      return json == null ? null : json.getInteger("transactionId");
+    /** The transaction id the session used: the server's number in 1.6, the station's text in 2.x; or null. */
+    public Object transactionId() {
+      return json == null ? null : json.getValue("transactionId");
     }
 
     /** The server's calls the station answered, in order: {@code [{"method":..., "params":...}]}. */
