@@ -103,6 +103,9 @@ final class Target implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Tools.jdkTool("java"));
     cmd.addAll(jvmOptions(o));
+    // a server killed after its stop timeout leaves Vert.x's file cache and sqlite-jdbc's library in
+    // java.io.tmpdir: keep them in the run's folder, which the bench deletes
+    cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")));
     if (spec.baseline()) {
       cmd.add("-cp");
       cmd.add(env.jar() + java.io.File.pathSeparator + env.benchClasses());

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.ocppcore.TestServer;
 import org.ocppcore.domain.Times;
 import org.ocppcore.testsupport.TestCharger;
@@ -19,8 +20,8 @@ import org.ocppcore.testsupport.TestCharger;
 class MessageRecordTest {
 
   @Test
-  void levelTwoLogsEverythingAndTheDumpDirHasEveryFrame() throws Exception {
-    Path dump = Files.createTempDirectory("ocpp-dump").resolve("frames");
+  void levelTwoLogsEverythingAndTheDumpDirHasEveryFrame(@TempDir Path tmp) throws Exception {
+    Path dump = tmp.resolve("frames");
     try (TestServer server = TestServer.start(new JsonObject().put("log", new JsonObject().put("dbMessageLog", 2)
         .put("messageDumpDir", dump.toString())))) {
       server.chargePoint("L2");

@@ -63,12 +63,17 @@ final class ServerProcess implements AutoCloseable {
   /**
    * Starts {@code java -jar ocpp-core.jar args...} in {@code workDir} with the given extra
    * environment (any inherited {@code OCPPCORE_*} variable is removed first); output goes to
-   * {@code workDir/<name>.out} and {@code workDir/<name>.err}.
+   * {@code workDir/<name>.out} and {@code workDir/<name>.err}, its temporary files to {@code
+   * workDir/tmp}.
    */
   static ServerProcess start(String name, Path workDir, Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(javaBin());
     command.add("-Xmx512m");
+    // Vert.x's file cache and sqlite-jdbc's native library go to java.io.tmpdir and are removed at
+    // exit, except when a test kills the server: keep them in the test's own folder
+    Path tmp = Files.createDirectories(workDir.resolve("tmp"));
+    command.add("-Djava.io.tmpdir=" + tmp);
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(List.of(args));
