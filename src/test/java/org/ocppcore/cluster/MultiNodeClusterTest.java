@@ -50,6 +50,7 @@ import org.ocppcore.app.OcppServer;
 import org.ocppcore.domain.TagRecord;
 import org.ocppcore.store.AdminStore;
 import org.ocppcore.store.EmbeddedPostgresDatabases;
+import org.ocppcore.testsupport.TempFiles;
 import org.ocppcore.testsupport.TestCharger;
 
 /**
@@ -132,6 +133,8 @@ class MultiNodeClusterTest {
     Files.writeString(configA, nodeConfig(List.of("gateway"), portA, hz.get(0), hz, dbUrl).encodePrettily());
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-Dfile.encoding=UTF-8",
+        // A is killed: its Vert.x file cache and sqlite-jdbc library stay in its own folder, not in /tmp
+        "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")),
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens", "java.management/sun.management=ALL-UNNAMED",
         "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
@@ -241,10 +244,7 @@ class MultiNodeClusterTest {
         node.close();
       }
     }
-    for (String f : List.of("a.json", "a.out", "a.err", "htpasswd-gateway", "htpasswd-gateway-management", "htpasswd-management")) {
-      Files.deleteIfExists(dir.resolve(f));
-    }
-    Files.deleteIfExists(dir);
+    TempFiles.deleteTree(dir);
   }
 
   // ------------------------------------------------------------------ helpers
