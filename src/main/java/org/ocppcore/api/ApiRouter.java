@@ -11,6 +11,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -75,13 +76,25 @@ public final class ApiRouter {
     this.schemas = schemas;
   }
 
+  private static final int MAX_BODY_BYTES = 1_048_576;
+
   /** The sub-router to mount at {@code /api/v1}. */
   public Router router() {
     Router r = Router.router(vertx);
     r.get("/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache").end(schemas.document().encodePrettily()));
     // the body is read before the (asynchronous) key lookup, as vertx-web requires
-    r.route().handler(BodyHandler.create().setBodyLimit(1_048_576));
+    r.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    // what vertx-web fails by itself (a body over the limit: 413) is answered in JSON too, not by the UI's HTML page
+    r.route().failureHandler(ctx -> {
+      Throwable failure = ctx.failure();
+      int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
+      if (failure == null || failure instanceof HttpException) {
+        failure = new CommandException(status > 0 ? status : 500, status == 413
+            ? "the body is larger than " + MAX_BODY_BYTES + " bytes" : "the request failed (HTTP " + status + ")");
+      }
+      fail(ctx, failure);
+    });
     r.route().handler(this::authenticate);
 
     get(r, "/chargepoints", ctx -> admin.chargePoints().map(JsonArray::new));

@@ -238,6 +238,11 @@ class ApiResourcesTest {
       Resp r = api.send(HttpMethod.PUT, "/chargepoints/NEWCP", text, Map.of()).expect(400);
       assertNotNull(r.json().getString("error"));
     }
+    // over the body limit: still a JSON answer an integration can read, not the UI's HTML error page
+    Resp tooLarge = api.send(HttpMethod.PUT, "/chargepoints/NEWCP", "{\"comment\":\"" + "c".repeat(1_048_576) + "\"}",
+        Map.of()).expect(413);
+    assertTrue(tooLarge.headers().get("Content-Type").startsWith("application/json"), tooLarge.headers().toString());
+    assertTrue(tooLarge.json().getString("error").contains("1048576 bytes"), tooLarge.body());
     api.get("/chargepoints/NEWCP").expect(404);
 
     Map<String, JsonObject> tagBodies = Map.of(

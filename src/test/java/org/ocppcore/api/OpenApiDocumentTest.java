@@ -268,6 +268,19 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void everyRouteWithABodyDocumentsTheBodyLimit() {
+    int withBody = 0;
+    for (String op : documentedOperations()) {
+      JsonObject operation = operation(op);
+      if (operation.containsKey("requestBody")) {
+        withBody++;
+        assertTrue(operation.getJsonObject("responses").containsKey("413"), op + " documents 413");
+      }
+    }
+    assertTrue(withBody >= 10, "routes with a body: " + withBody);
+  }
+
+  @Test
   void commandRoutesDocumentTheirOutcomes() {
     for (String op : documentedOperations()) {
       if (!op.startsWith("POST /chargepoints/{id}/") && !op.equals("DELETE /chargepoints/{id}/charging-limit")
