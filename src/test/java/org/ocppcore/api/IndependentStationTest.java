@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ocppcore.TestServer;
 import org.ocppcore.testsupport.NodeOcppClient;
+import org.ocppcore.testsupport.TestCerts;
 
 /**
  * A whole session, and every command of the REST API, driven against a charging station nobody on
@@ -109,6 +110,42 @@ class IndependentStationTest {
             v16 ? "RemoteStopTransaction" : "RequestStopTransaction"));
     return relative.stream().map(c -> new Command(c.method(), "/chargepoints/" + id + "/" + c.path(), c.body(),
         c.action())).toList();
+  }
+
+  /**
+   * Security profiles 2 (TLS, Basic auth) and 3 (mutual TLS, the certificate pinned) through
+   * Node's OpenSSL instead of Java's TLS stack, as most chargers' firmware uses a non-Java one.
+   */
+  @Test
+  void aStationConnectsOverTlsWithAPasswordOrItsPinnedCertificate() throws Exception {
+    TestCerts certs = TestCerts.shared();
+    TestCerts.Pem client = certs.client("INTEROP-MTLS");
+    try (TestServer server = TestServer.start(new JsonObject().put("ocpp", new JsonObject().put("tls", new JsonObject()
+        .put("enabled", true).put("certPath", certs.server().certPath()).put("keyPath", certs.server().keyPath())
+        .put("clientAuth", "request"))))) {
+      server.chargePoint("INTEROP-TLS", PASSWORD, null, "Accepted").tag("TAG-X", "G", null, false)
+          .chargePoint("INTEROP-MTLS", null, client.sha256(), "Accepted");
+      String wss = server.wssUrl("").replaceAll("/+$", "");
+      Map<String, String> trustCa = Map.of("OCPP_PROTOCOL", "ocpp2.0.1", "OCPP_CA_CERT", certs.caCert().toString());
+
+      NodeOcppClient.Result profile2 = NodeOcppClient.runSession(wss, "INTEROP-TLS", "TAG-X", PASSWORD, trustCa)
+          .assertOk();
+      assertEquals("Accepted", profile2.results().getJsonObject("boot").getString("status"));
+      NodeOcppClient.Result wrong = NodeOcppClient.runSession(wss, "INTEROP-TLS", "TAG-X", "a-wrong-password-123",
+          trustCa);
+      assertEquals(401, wrong.json().getInteger("code"), wrong.toString());
+
+      Map<String, String> withCert = new java.util.HashMap<>(trustCa);
+      withCert.put("OCPP_CLIENT_CERT", client.certPath());
+      withCert.put("OCPP_CLIENT_KEY", client.keyPath());
+      NodeOcppClient.Result profile3 = NodeOcppClient.runSession(wss, "INTEROP-MTLS", "TAG-X", null, withCert)
+          .assertOk();
+      assertEquals("Accepted", profile3.results().getJsonObject("boot").getString("status"));
+      NodeOcppClient.Result noCert = NodeOcppClient.runSession(wss, "INTEROP-MTLS", "TAG-X", null, trustCa);
+      assertEquals(401, noCert.json().getInteger("code"), noCert.toString());
+      assertEquals(2, server.query("SELECT * FROM Transactions WHERE StopTime IS NOT NULL").size(),
+          "both stations ran their transaction to its end");
+    }
   }
 
   @Test
