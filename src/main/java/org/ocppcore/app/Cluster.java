@@ -40,7 +40,7 @@ public final class Cluster {
     if (!config.bool("cluster.enabled")) {
       return Vertx.vertx(options);
     }
-    return await(clusteredVertx(config, options));
+    return OcppServer.await(clusteredVertx(config, options));
   }
 
   /** Builds a clustered Vert.x from the {@code cluster.*} keys. */
@@ -120,13 +120,5 @@ public final class Cluster {
    */
   public static SessionStore sessionStore(Vertx vertx) {
     return vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception ex ? ex : e;
-    }
   }
 }
