@@ -269,9 +269,11 @@ public final class AdminStore {
         });
   }
 
-  private static JsonObject transaction(Row r) {
-    Double start = number(r.getValue(6));
-    Double stop = number(r.getValue(10));
+  /**
+   * A transaction's start from a row whose first columns are TransactionId, Uid, ChargePointId,
+   * ConnectorId, StartTagId, StartTime, MeterStartWh.
+   */
+  static JsonObject transactionStart(Row r) {
     return new JsonObject()
         .put("transactionId", r.getLong(0))
         .put("uid", r.getString(1))
@@ -279,7 +281,13 @@ public final class AdminStore {
         .put("connectorId", r.getInteger(3))
         .put("startTagId", r.getString(4))
         .put("startTime", r.getString(5))
-        .put("meterStartWh", start)
+        .put("meterStartWh", number(r.getValue(6)));
+  }
+
+  private static JsonObject transaction(Row r) {
+    Double start = number(r.getValue(6));
+    Double stop = number(r.getValue(10));
+    return transactionStart(r)
         .put("startResult", r.getString(7))
         .put("stopTagId", r.getString(8))
         .put("stopTime", r.getString(9))

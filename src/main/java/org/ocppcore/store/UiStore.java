@@ -38,14 +38,7 @@ public final class UiStore {
     return readPool.query("SELECT TransactionId, Uid, ChargePointId, ConnectorId, StartTagId, StartTime, MeterStartWh "
             + "FROM Transactions WHERE StopTime IS NULL ORDER BY TransactionId")
         .execute()
-        .map(rows -> list(rows, r -> new JsonObject()
-            .put("transactionId", r.getLong(0))
-            .put("uid", r.getString(1))
-            .put("chargePointId", r.getString(2))
-            .put("connectorId", r.getInteger(3))
-            .put("startTagId", r.getString(4))
-            .put("startTime", r.getString(5))
-            .put("meterStartWh", AdminStore.number(r.getValue(6)))));
+        .map(rows -> list(rows, AdminStore::transactionStart));
   }
 
   /** Per connector, its most recent finished transaction: charge point, connector, id, stop time, energy (kWh). */
