@@ -8,9 +8,10 @@
 // own copy of the OCPP JSON schemas of the version; a schema violation by the server fails the run.
 //
 // The run: boot, status, authorize, start a transaction, meter values; then it prints
-// {"ready":true,...} and answers every server CALL until its stdin ends (immediately when stdin
-// is /dev/null); then it ends the transaction, heartbeats and prints the final line. A
-// GetBaseReport is followed by a NotifyReport, as a station does.
+// {"ready":true,...} and answers every server CALL, and sends the CALLs written to its stdin (see
+// hold()), until its stdin ends (at once when stdin is empty); then it ends the transaction,
+// heartbeats and prints the final line. A GetBaseReport is followed by a NotifyReport, as a
+// station does.
 //
 // Environment: OCPP_PROTOCOL (ocpp1.6 | ocpp2.0.1 | ocpp2.1, default ocpp1.6); optional TLS:
 // OCPP_CA_CERT (PEM of the CA to trust), OCPP_CLIENT_CERT + OCPP_CLIENT_KEY (PEM, mutual TLS).
@@ -22,6 +23,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import rpc from 'ocpp-rpc';
 
 const { RPCClient, createRPCError, createValidator } = rpc;
@@ -254,6 +256,23 @@ function ocpp21Validator() {
   return createValidator('ocpp2.1', schemas);
 }
 
+// Each stdin line {"call": action, "params": {...}} is sent as a CALL, one at a time; its outcome is
+// printed as {"reply": {"call", "ok", "result" | "error", "rpcErrorCode"}}. ocpp-rpc's strict mode
+// checks the server's answer against the response schema (a violation is a failed call).
+async function hold() {
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (!line.trim()) continue;
+    const { call, params } = JSON.parse(line);
+    let reply;
+    try {
+      reply = { call, ok: true, result: await client.call(call, params) };
+    } catch (err) {
+      reply = { call, ok: false, error: String(err?.message ?? err), rpcErrorCode: err?.rpcErrorCode ?? null };
+    }
+    process.stdout.write(JSON.stringify({ reply }) + '\n');
+  }
+}
+
 async function main() {
   if (!wsBase || !identity || !idTag) {
     throw new Error('usage: node ocpp-station.mjs <wsBaseUrl> <identity> <idTag> [password]');
@@ -301,10 +320,8 @@ async function main() {
   const transactionId = await startSession();
   process.stdout.write(JSON.stringify({ ready: true, transactionId }) + '\n');
 
-  // hold: answer the server's calls until stdin ends
-  await new Promise((resolve) => {
-    process.stdin.on('end', resolve).on('error', resolve).resume();
-  });
+  // hold: answer the server's calls, and send the calls the test writes to stdin, until stdin ends
+  await hold();
   if (pendingReport !== null) await sendReport(pendingReport);
   await endSession(transactionId);
 

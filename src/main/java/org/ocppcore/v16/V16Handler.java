@@ -24,7 +24,8 @@ import org.ocppcore.store.Store;
  */
 public final class V16Handler implements ProtocolHandler {
 
-  private static final Set<String> ACTIONS = Set.of("Authorize", "BootNotification", "DataTransfer",
+  /** The messages a 1.6 charge point sends that this handler answers. */
+  public static final Set<String> ACTIONS = Set.of("Authorize", "BootNotification", "DataTransfer",
       "DiagnosticsStatusNotification", "FirmwareStatusNotification", "Heartbeat", "LogStatusNotification",
       "MeterValues", "SecurityEventNotification", "SignCertificate", "SignedFirmwareStatusNotification",
       "StartTransaction", "StatusNotification", "StopTransaction");

@@ -9,12 +9,18 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ocppcore.TestServer;
+import org.ocppcore.ocpp.OcppVersion;
 import org.ocppcore.testsupport.NodeOcppClient;
+import org.ocppcore.testsupport.SchemaExamples;
 import org.ocppcore.testsupport.TestCerts;
+import org.ocppcore.v16.V16Handler;
+import org.ocppcore.v2.V2Handler;
 
 /**
  * A whole session, and every command of the REST API, driven against a charging station nobody on
@@ -110,6 +116,40 @@ class IndependentStationTest {
             v16 ? "RemoteStopTransaction" : "RequestStopTransaction"));
     return relative.stream().map(c -> new Command(c.method(), "/chargepoints/" + id + "/" + c.path(), c.body(),
         c.action())).toList();
+  }
+
+  /**
+   * Every message a station of the version may send, as the smallest instance of its official
+   * request schema, sent by the independent station: each must get a CALLRESULT that passes ajv's
+   * check against the response schema (the SEND of 2.1 is never answered, so it is left out).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"ocpp1.6", "ocpp2.0.1", "ocpp2.1"})
+  void everyStationMessageGetsAnAnswerAStrictStationAccepts(String protocol) throws Exception {
+    OcppVersion version = OcppVersion.fromSubprotocol(protocol);
+    Set<String> handled = new TreeSet<>(version == OcppVersion.V16 ? V16Handler.ACTIONS : V2Handler.ACTIONS_201);
+    if (version == OcppVersion.V21) {
+      handled.addAll(V2Handler.ACTIONS_21_ONLY);
+    }
+    handled.remove("NotifyPeriodicEventStream");
+    assertTrue(handled.size() >= 14, handled.toString());
+    String id = "EVERY-" + protocol.replace("ocpp", "").replace(".", "");
+    try (TestServer server = TestServer.start()) {
+      server.chargePoint(id, PASSWORD, null, "Accepted").tag("TAG-X", "G", null, false);
+      try (NodeOcppClient.Station station = NodeOcppClient.start(server.wsUrl("").replaceAll("/+$", ""), id,
+          "TAG-X", PASSWORD, Map.of("OCPP_PROTOCOL", protocol))) {
+        station.awaitReady();
+        List<String> refused = new ArrayList<>();
+        for (String action : handled) {
+          JsonObject reply = station.call(action, SchemaExamples.minimalRequest(version, action));
+          if (!Boolean.TRUE.equals(reply.getBoolean("ok"))) {
+            refused.add(reply.encode());
+          }
+        }
+        assertEquals(List.of(), refused, "every answer is a CALLRESULT valid for ajv");
+        station.finish().assertOk();
+      }
+    }
   }
 
   /**

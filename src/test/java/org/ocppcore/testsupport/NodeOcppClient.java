@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,6 +91,7 @@ public final class NodeOcppClient {
     private final Path err;
     private final StringBuffer stdout = new StringBuffer();
     private final CompletableFuture<JsonObject> ready = new CompletableFuture<>();
+    private final BlockingQueue<JsonObject> replies = new LinkedBlockingQueue<>();
     private final Thread reader;
     private final long deadline = System.nanoTime() + TIMEOUT.toNanos();
 
@@ -108,6 +111,8 @@ public final class NodeOcppClient {
           JsonObject json = lastJsonLine(line);
           if (json != null && Boolean.TRUE.equals(json.getBoolean("ready"))) {
             ready.complete(json);
+          } else if (json != null && json.getJsonObject("reply") != null) {
+            replies.add(json.getJsonObject("reply"));
           }
         }
       } catch (IOException e) {
@@ -127,6 +132,22 @@ public final class NodeOcppClient {
         throw new AssertionError("node station ended before it was ready\n" + finish());
       }
       return line;
+    }
+
+    /**
+     * Has the station send a CALL (after {@link #awaitReady()}) and returns its outcome: {@code
+     * {"call", "ok": true, "result"}}, or {@code {"call", "ok": false, "error", "rpcErrorCode"}} for
+     * a CALLERROR, a timeout or an answer that fails the station's schema check.
+     */
+    public JsonObject call(String action, JsonObject params) throws Exception {
+      JsonObject line = new JsonObject().put("call", action).put("params", params);
+      process.getOutputStream().write((line.encode() + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+      JsonObject reply = replies.poll(Math.max(0, remainingNanos()), TimeUnit.NANOSECONDS);
+      if (reply == null) {
+        throw new AssertionError("no reply from the node station to " + action + "\n" + finish());
+      }
+      return reply;
     }
 
     /** Ends the hold (closes stdin): the station ends its transaction and exits. */
