@@ -46,6 +46,7 @@ public final class ApiRouter {
   private static final int DEFAULT_TIMEOUT = 30;
   private static final int MAX_TIMEOUT = 300;
   private static final long COMMAND_RETENTION_MS = 15 * 60_000L;
+  private static final int MAX_BODY_BYTES = 1_048_576;
   /**
    * Outcomes of ?async=true commands by id ({commandId, state, httpStatus, result}), kept
    * COMMAND_RETENTION_MS. A shared-data map: cluster-wide when Vert.x is clustered, so
@@ -75,8 +76,6 @@ public final class ApiRouter {
     this.rateLimit = new ApiRateLimit(config.integer("api.requestsPerSecondPerKey"));
     this.schemas = schemas;
   }
-
-  private static final int MAX_BODY_BYTES = 1_048_576;
 
   /** The sub-router to mount at {@code /api/v1}. */
   public Router router() {
