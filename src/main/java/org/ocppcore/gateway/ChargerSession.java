@@ -50,6 +50,9 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
     }
   }
 
+  /** Pipelined CALLs of one charger awaiting their answers at which its socket is no longer read. */
+  static final int MAX_UNANSWERED = 16;
+
   private final Vertx vertx;
   /** Null until {@link #attach}: the session is registered before the upgrade completes. */
   private ServerWebSocket ws;
@@ -60,6 +63,9 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
   private final ProtocolHandler handler;
   private final ArrayDeque<OutgoingCall> outgoing = new ArrayDeque<>();
   private OutgoingCall inFlight;
+  /** The charger's CALLs handed to the handler and not answered yet. */
+  private int unanswered;
+  private boolean readPaused;
   /** The CALL the handler is answering, while {@link ProtocolHandler#handle} runs (for {@link #payloadText}). */
   private Frame.Call answering;
   private MessageConsumer<JsonObject> consumer;
@@ -193,6 +199,7 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
     }
     JsonObject payload = Frame.toJson(call.payload());
     Future<JsonObject> answer;
+    callHandedOver();
     answering = call;
     try {
       answer = handler.handle(this, action, payload);
@@ -202,6 +209,7 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
       answering = null;
     }
     answer.onComplete(ar -> {
+      callDone();
       if (call.send()) {
         return; // 2.1 SEND is never answered
       }
@@ -224,6 +232,29 @@ public final class ChargerSession implements ProtocolHandler.StationContext {
         reject(call, CallErrorCode.INTERNAL_ERROR, "the server could not process " + action);
       }
     });
+  }
+
+  /**
+   * OCPP allows a charger one CALL at a time; one that pipelines more (a firmware bug, a replayed
+   * backlog) is read no further while {@link #MAX_UNANSWERED} of its calls await their answers.
+   * TCP then slows that charger down, and nothing is dropped, instead of its burst filling the
+   * heap and queueing ahead of every other charger on the event loop and at the store's writer.
+   */
+  private void callHandedOver() {
+    if (++unanswered >= MAX_UNANSWERED && !readPaused && ws != null) {
+      readPaused = true;
+      ws.pause();
+    }
+  }
+
+  private void callDone() {
+    unanswered--;
+    if (readPaused && unanswered <= MAX_UNANSWERED / 2) {
+      readPaused = false;
+      if (!closed && ws != null) {
+        ws.resume();
+      }
+    }
   }
 
   private void reject(Frame.Call call, CallErrorCode code, String description) {
