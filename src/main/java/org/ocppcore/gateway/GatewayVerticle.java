@@ -3,6 +3,7 @@ package org.ocppcore.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -16,6 +17,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +63,9 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   private final boolean validateSchemas;
   private MessageRecorder recorder;
   private final List<HttpServer> servers = new ArrayList<>();
+  /** Connections still to complete their upgrade, with their timeout timers. */
+  private final Map<HttpConnection, Long> handshaking = new HashMap<>();
+  private final long handshakeTimeoutMs;
 
   public GatewayVerticle(Config config, Store store, SchemaValidator validator, Map<OcppVersion, ProtocolHandler> handlers,
       VerifiedPasswords verifiedPasswords) {
@@ -70,6 +75,7 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
     this.validator = validator;
     this.handlers = handlers;
     this.validateSchemas = config.bool("ocpp.validateSchemas");
+    this.handshakeTimeoutMs = 1000L * config.integer("ocpp.handshakeTimeoutSeconds");
     for (Object p : config.list("ocpp.protocols")) {
       OcppVersion v = OcppVersion.fromSubprotocol(String.valueOf(p));
       if (v == null || !handlers.containsKey(v)) {
@@ -126,6 +132,9 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
         .setPerFrameWebSocketCompressionSupported(true)
         .setWebSocketClosingTimeout(5)
         .setTcpNoDelay(true)
+        // OCPP-J is WebSocket over HTTP/1.1: without the h2c detector the connection (and its
+        // handshake timer) starts at accept, not at the first byte the client cares to send
+        .setHttp2ClearTextEnabled(false)
         .setRegisterWebSocketWriteHandlers(false);
   }
 
@@ -169,6 +178,7 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   private Future<HttpServer> listen(HttpServerOptions options, boolean tls) {
     HttpServer server = vertx.createHttpServer(options);
     servers.add(server);
+    server.connectionHandler(this::startHandshakeTimer);
     server.requestHandler(req -> handleRequest(req, tls));
     return server.listen()
         .recover(e -> Future.failedFuture(new IllegalStateException("OCPP " + (tls ? "TLS " : "") + "port "
@@ -183,6 +193,31 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   }
 
   // ------------------------------------------------------------------ the upgrade request
+
+  /**
+   * A connection must complete its WebSocket upgrade within {@code ocpp.handshakeTimeoutSeconds}:
+   * one that sends nothing, or half a request, or only requests that are refused, would otherwise
+   * hold its socket (a file descriptor of the node's few tens of thousands) for ever. After the
+   * upgrade, ping/pong watches the connection. Only this verticle's event loop touches the map.
+   */
+  private void startHandshakeTimer(HttpConnection conn) {
+    long timer = vertx.setTimer(handshakeTimeoutMs, t -> {
+      if (handshaking.remove(conn) != null) {
+        LOG.debug("closing a connection from {}: no WebSocket upgrade within {} ms", conn.remoteAddress(),
+            handshakeTimeoutMs);
+        conn.close();
+      }
+    });
+    handshaking.put(conn, timer);
+    conn.closeHandler(v -> handshakeDone(conn));
+  }
+
+  private void handshakeDone(HttpConnection conn) {
+    Long timer = handshaking.remove(conn);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
 
   private void handleRequest(HttpServerRequest req, boolean tls) {
     String path = req.path();
@@ -359,6 +394,7 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
         .compose(v -> req.toWebSocket())
         .onComplete(ar -> {
           if (ar.succeeded()) {
+            handshakeDone(req.connection());
             session.attach(ar.result());
           } else {
             LOG.warn("[{}] WebSocket upgrade failed: {}", id, ar.cause().toString());
