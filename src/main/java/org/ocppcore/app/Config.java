@@ -29,7 +29,7 @@ public final class Config {
           .put("acceptUnknownChargePoints", false)
           .put("pingIntervalSeconds", 60)
           .put("pongTimeoutSeconds", 30)
-          .put("handshakeTimeoutSeconds", 60)
+          .put("upgradeRequestTimeoutSeconds", 60)
           .put("maxMessageSize", 1048576)
           .put("validateSchemas", true)
           .put("callTimeoutSeconds", 30)
@@ -206,8 +206,8 @@ public final class Config {
     if (level < 0 || level > 2) {
       throw new IllegalArgumentException("log.dbMessageLog must be 0, 1 or 2");
     }
-    if (intAt(c, "ocpp.handshakeTimeoutSeconds") < 1) {
-      throw new IllegalArgumentException("ocpp.handshakeTimeoutSeconds must be at least 1");
+    if (intAt(c, "ocpp.upgradeRequestTimeoutSeconds") < 1) {
+      throw new IllegalArgumentException("ocpp.upgradeRequestTimeoutSeconds must be at least 1");
     }
     if (intAt(c, "ocpp.pingIntervalSeconds") < 0 || intAt(c, "ocpp.pongTimeoutSeconds") < 1) {
       throw new IllegalArgumentException("ocpp.pingIntervalSeconds must be >= 0 and ocpp.pongTimeoutSeconds >= 1");

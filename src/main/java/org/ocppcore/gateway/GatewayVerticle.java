@@ -63,9 +63,9 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   private final boolean validateSchemas;
   private MessageRecorder recorder;
   private final List<HttpServer> servers = new ArrayList<>();
-  /** Connections still to complete their upgrade, with their timeout timers. */
-  private final Map<HttpConnection, Long> handshaking = new HashMap<>();
-  private final long handshakeTimeoutMs;
+  /** Connections whose upgrade request has not arrived yet, with their timeout timers. */
+  private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>();
+  private final long upgradeRequestTimeoutMs;
 
   public GatewayVerticle(Config config, Store store, SchemaValidator validator, Map<OcppVersion, ProtocolHandler> handlers,
       VerifiedPasswords verifiedPasswords) {
@@ -75,7 +75,7 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
     this.validator = validator;
     this.handlers = handlers;
     this.validateSchemas = config.bool("ocpp.validateSchemas");
-    this.handshakeTimeoutMs = 1000L * config.integer("ocpp.handshakeTimeoutSeconds");
+    this.upgradeRequestTimeoutMs = 1000L * config.integer("ocpp.upgradeRequestTimeoutSeconds");
     for (Object p : config.list("ocpp.protocols")) {
       OcppVersion v = OcppVersion.fromSubprotocol(String.valueOf(p));
       if (v == null || !handlers.containsKey(v)) {
@@ -132,8 +132,8 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
         .setPerFrameWebSocketCompressionSupported(true)
         .setWebSocketClosingTimeout(5)
         .setTcpNoDelay(true)
-        // OCPP-J is WebSocket over HTTP/1.1: without the h2c detector the connection (and its
-        // handshake timer) starts at accept, not at the first byte the client cares to send
+        // OCPP-J is WebSocket over HTTP/1.1: without the h2c detector the connection (and the wait
+        // for its upgrade request) starts at accept, not at the first byte the client cares to send
         .setHttp2ClearTextEnabled(false)
         .setRegisterWebSocketWriteHandlers(false);
   }
@@ -178,7 +178,7 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   private Future<HttpServer> listen(HttpServerOptions options, boolean tls) {
     HttpServer server = vertx.createHttpServer(options);
     servers.add(server);
-    server.connectionHandler(this::startHandshakeTimer);
+    server.connectionHandler(this::awaitUpgradeRequest);
     server.requestHandler(req -> handleRequest(req, tls));
     return server.listen()
         .recover(e -> Future.failedFuture(new IllegalStateException("OCPP " + (tls ? "TLS " : "") + "port "
@@ -195,31 +195,34 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   // ------------------------------------------------------------------ the upgrade request
 
   /**
-   * A connection must complete its WebSocket upgrade within {@code ocpp.handshakeTimeoutSeconds}:
-   * one that sends nothing, or half a request, or only requests that are refused, would otherwise
-   * hold its socket (a file descriptor of the node's few tens of thousands) for ever. After the
-   * upgrade, ping/pong watches the connection. Only this verticle's event loop touches the map.
+   * A connection must deliver its upgrade request within {@code ocpp.upgradeRequestTimeoutSeconds}:
+   * one that sends nothing, or half a request, would otherwise hold its socket (a file descriptor
+   * of the node's few tens of thousands) for ever. The wait ends when the request is complete:
+   * the admission that follows (a database read, a PBKDF2 check queued behind a restart storm's)
+   * is the server's own time and is never cut; every refusal closes the connection, and after the
+   * upgrade ping/pong watches it. Only this verticle's event loop touches the map.
    */
-  private void startHandshakeTimer(HttpConnection conn) {
-    long timer = vertx.setTimer(handshakeTimeoutMs, t -> {
-      if (handshaking.remove(conn) != null) {
-        LOG.debug("closing a connection from {}: no WebSocket upgrade within {} ms", conn.remoteAddress(),
-            handshakeTimeoutMs);
+  private void awaitUpgradeRequest(HttpConnection conn) {
+    long timer = vertx.setTimer(upgradeRequestTimeoutMs, t -> {
+      if (awaitingRequest.remove(conn) != null) {
+        LOG.debug("closing a connection from {}: no upgrade request within {} ms", conn.remoteAddress(),
+            upgradeRequestTimeoutMs);
         conn.close();
       }
     });
-    handshaking.put(conn, timer);
-    conn.closeHandler(v -> handshakeDone(conn));
+    awaitingRequest.put(conn, timer);
+    conn.closeHandler(v -> requestArrived(conn));
   }
 
-  private void handshakeDone(HttpConnection conn) {
-    Long timer = handshaking.remove(conn);
+  private void requestArrived(HttpConnection conn) {
+    Long timer = awaitingRequest.remove(conn);
     if (timer != null) {
       vertx.cancelTimer(timer);
     }
   }
 
   private void handleRequest(HttpServerRequest req, boolean tls) {
+    requestArrived(req.connection());
     String path = req.path();
     if (path == null || !(path.startsWith("/OCPP/") || path.startsWith("/ocpp/"))) {
       refuse(req, 404, "not an OCPP endpoint: use /OCPP/{chargePointId}");
@@ -371,10 +374,12 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** Answers and closes: Vert.x keeps an upgrade request's connection open despite "Connection: close". */
   private static void refuse(HttpServerRequest req, int status, String reason) {
     req.resume();
     req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .putHeader(HttpHeaders.CONNECTION, "close").end(reason + "\n");
+        .putHeader(HttpHeaders.CONNECTION, "close").end(reason + "\n")
+        .onComplete(ar -> req.connection().close());
   }
 
   private void upgrade(HttpServerRequest req, String id, ChargePointRecord cp) {
@@ -394,7 +399,6 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
         .compose(v -> req.toWebSocket())
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            handshakeDone(req.connection());
             session.attach(ar.result());
           } else {
             LOG.warn("[{}] WebSocket upgrade failed: {}", id, ar.cause().toString());

@@ -15,20 +15,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.ocppcore.TestServer;
+import org.ocppcore.security.PasswordHash;
 import org.ocppcore.testsupport.TestCharger;
 
 /**
- * A connection that does not complete its WebSocket upgrade within {@code
- * ocpp.handshakeTimeoutSeconds} (1 s here) is closed, whatever it sent; an upgraded charger is not.
+ * A connection whose upgrade request has not arrived within {@code
+ * ocpp.upgradeRequestTimeoutSeconds} (1 s here) is closed; an admission that takes longer than that
+ * (a slow password check) is not cut, and an upgraded charger outlives it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HandshakeTimeoutTest {
+class UpgradeRequestTimeoutTest {
+  private static final String SLOW_PASSWORD = "a-slow-to-check-password";
   private TestServer server;
 
   @BeforeAll
   void start() throws Exception {
-    server = TestServer.start(new JsonObject().put("ocpp", new JsonObject().put("handshakeTimeoutSeconds", 1)));
+    server = TestServer.start(new JsonObject().put("ocpp", new JsonObject().put("upgradeRequestTimeoutSeconds", 1)));
     server.chargePoint("HS1");
+    // a hash whose check takes seconds, as the last chargers of a restart storm wait for theirs
+    TestServer.await(server.server().store().upsertChargePoint("SLOW-PW", "SLOW-PW",
+        PasswordHash.hash(SLOW_PASSWORD, 8_000_000), null, "Accepted", false));
   }
 
   @AfterAll
@@ -52,7 +58,7 @@ class HandshakeTimeoutTest {
   }
 
   @Test
-  void aConnectionWhoseUpgradeWasRefusedIsClosedAfterwards() throws IOException {
+  void aRefusedUpgradeClosesTheConnection() throws IOException {
     try (Socket s = connect()) {
       s.getOutputStream().write(("GET /OCPP/NOT-REGISTERED HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
           + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
@@ -64,7 +70,18 @@ class HandshakeTimeoutTest {
   }
 
   @Test
-  void anUpgradedChargerOutlivesTheHandshakeTimeout() throws Exception {
+  void anAdmissionSlowerThanTheTimeoutIsNotCut() throws Exception {
+    long t0 = System.nanoTime();
+    TestCharger cp = await(TestCharger.connect(server.vertx(), server.wsUrl("SLOW-PW"),
+        new TestCharger.Options().basicAuth("SLOW-PW", SLOW_PASSWORD)));
+    assertTrue(System.nanoTime() - t0 > 1_000_000_000L, "the password check outlasted the 1 s timeout");
+    JsonArray reply = await(cp.call("Heartbeat", new JsonObject()));
+    assertEquals(3, reply.getInteger(0), reply.encode());
+    await(cp.close());
+  }
+
+  @Test
+  void anUpgradedChargerOutlivesTheTimeout() throws Exception {
     TestCharger cp = await(TestCharger.connect(server.vertx(), server.wsUrl("HS1")));
     Thread.sleep(2500);
     JsonArray reply = await(cp.call("Heartbeat", new JsonObject()));
