@@ -56,6 +56,15 @@ final class ApiClient {
     this.key = key;
   }
 
+  /** A JSON object from alternating keys and values: {@code obj("type", "soft")}. */
+  static JsonObject obj(Object... kv) {
+    JsonObject o = new JsonObject();
+    for (int i = 0; i < kv.length; i += 2) {
+      o.put((String) kv[i], kv[i + 1]);
+    }
+    return o;
+  }
+
   /** The same server with another key (null: no X-API-Key header). */
   ApiClient withKey(String otherKey) {
     return new ApiClient(server, otherKey);

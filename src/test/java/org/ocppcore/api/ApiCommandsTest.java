@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ocppcore.TestServer.await;
+import static org.ocppcore.api.ApiClient.obj;
 import static org.ocppcore.api.JsonAssert.assertJson;
 
 import io.vertx.core.json.JsonArray;
@@ -172,14 +173,6 @@ class ApiCommandsTest {
     List<JsonArray> calls = cp.receivedCalls(action);
     assertEquals(before + 1, calls.size(), "exactly one new " + action + " CALL");
     return calls.get(calls.size() - 1).getJsonObject(3);
-  }
-
-  private static JsonObject obj(Object... kv) {
-    JsonObject o = new JsonObject();
-    for (int i = 0; i < kv.length; i += 2) {
-      o.put((String) kv[i], kv[i + 1]);
-    }
-    return o;
   }
 
   // ------------------------------------------------------------------ commands, per version

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ocppcore.TestServer.await;
+import static org.ocppcore.api.ApiClient.obj;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -55,14 +56,6 @@ class ApiResourcesTest {
 
   private static TestCharger.Options auth(String id, String password) {
     return new TestCharger.Options().basicAuth(id, password);
-  }
-
-  private static JsonObject obj(Object... kv) {
-    JsonObject o = new JsonObject();
-    for (int i = 0; i < kv.length; i += 2) {
-      o.put((String) kv[i], kv[i + 1]);
-    }
-    return o;
   }
 
   // ------------------------------------------------------------------ charge points

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ocppcore.TestServer.await;
+import static org.ocppcore.api.ApiClient.obj;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -121,14 +122,6 @@ class ApiTransactionsTest {
       p.put("reason", reason);
     }
     await(cp.callForResult("StopTransaction", p));
-  }
-
-  private static JsonObject obj(Object... kv) {
-    JsonObject o = new JsonObject();
-    for (int i = 0; i < kv.length; i += 2) {
-      o.put((String) kv[i], kv[i + 1]);
-    }
-    return o;
   }
 
   private List<Long> ids(String query) {

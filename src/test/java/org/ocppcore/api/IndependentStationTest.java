@@ -3,6 +3,7 @@ package org.ocppcore.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ocppcore.api.ApiClient.obj;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -197,13 +198,5 @@ class IndependentStationTest {
       assertEquals(1, result.exitCode(), result.toString());
       assertEquals(401, result.json().getInteger("code"), result.toString());
     }
-  }
-
-  private static JsonObject obj(Object... kv) {
-    JsonObject o = new JsonObject();
-    for (int i = 0; i < kv.length; i += 2) {
-      o.put((String) kv[i], kv[i + 1]);
-    }
-    return o;
   }
 }
