@@ -108,12 +108,21 @@ public final class TestServer implements AutoCloseable {
     return server.ocppPorts().get(1);
   }
 
+  /** The OCPP endpoint without a charge point, as clients that append the identity take it. */
+  public String wsBase() {
+    return "ws://127.0.0.1:" + ocppPort() + "/OCPP";
+  }
+
+  public String wssBase() {
+    return "wss://localhost:" + tlsPort() + "/OCPP";
+  }
+
   public String wsUrl(String chargePointId) {
-    return "ws://127.0.0.1:" + ocppPort() + "/OCPP/" + chargePointId;
+    return wsBase() + "/" + chargePointId;
   }
 
   public String wssUrl(String chargePointId) {
-    return "wss://localhost:" + tlsPort() + "/OCPP/" + chargePointId;
+    return wssBase() + "/" + chargePointId;
   }
 
   /** Registers an accepted charge point without credentials. */

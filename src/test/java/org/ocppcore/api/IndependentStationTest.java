@@ -43,7 +43,7 @@ class IndependentStationTest {
     try (TestServer server = TestServer.start()) {
       server.chargePoint(id, PASSWORD, null, "Accepted").tag("TAG-X", "G", null, false);
       ApiClient api = new ApiClient(server, server.apiKey("interop", "admin"));
-      try (NodeOcppClient.Station station = NodeOcppClient.start(server.wsUrl("").replaceAll("/+$", ""), id,
+      try (NodeOcppClient.Station station = NodeOcppClient.start(server.wsBase(), id,
           "TAG-X", PASSWORD, Map.of("OCPP_PROTOCOL", protocol))) {
         JsonObject ready = station.awaitReady();
         assertNotNull(ready.getValue("transactionId"), ready.encode());
@@ -137,7 +137,7 @@ class IndependentStationTest {
     String id = "EVERY-" + protocol.replace("ocpp", "").replace(".", "");
     try (TestServer server = TestServer.start()) {
       server.chargePoint(id, PASSWORD, null, "Accepted").tag("TAG-X", "G", null, false);
-      try (NodeOcppClient.Station station = NodeOcppClient.start(server.wsUrl("").replaceAll("/+$", ""), id,
+      try (NodeOcppClient.Station station = NodeOcppClient.start(server.wsBase(), id,
           "TAG-X", PASSWORD, Map.of("OCPP_PROTOCOL", protocol))) {
         station.awaitReady();
         List<String> refused = new ArrayList<>();
@@ -166,7 +166,7 @@ class IndependentStationTest {
         .put("clientAuth", "request"))))) {
       server.chargePoint("INTEROP-TLS", PASSWORD, null, "Accepted").tag("TAG-X", "G", null, false)
           .chargePoint("INTEROP-MTLS", null, client.sha256(), "Accepted");
-      String wss = server.wssUrl("").replaceAll("/+$", "");
+      String wss = server.wssBase();
       Map<String, String> trustCa = Map.of("OCPP_PROTOCOL", "ocpp2.0.1", "OCPP_CA_CERT", certs.caCert().toString());
 
       NodeOcppClient.Result profile2 = NodeOcppClient.runSession(wss, "INTEROP-TLS", "TAG-X", PASSWORD, trustCa)
@@ -193,7 +193,7 @@ class IndependentStationTest {
   void aStationWithAWrongPasswordIsRefused() throws Exception {
     try (TestServer server = TestServer.start()) {
       server.chargePoint("INTEROP2", "the-right-password-1", null, "Accepted");
-      NodeOcppClient.Result result = NodeOcppClient.runSession(server.wsUrl("").replaceAll("/+$", ""),
+      NodeOcppClient.Result result = NodeOcppClient.runSession(server.wsBase(),
           "INTEROP2", "TAG-X", "a-wrong-password-123");
       assertEquals(1, result.exitCode(), result.toString());
       assertEquals(401, result.json().getInteger("code"), result.toString());

@@ -2,6 +2,7 @@ package org.ocppcore.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ocppcore.TestServer.await;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -135,9 +136,5 @@ class PipelinedCallsTest {
       Thread.sleep(10);
     }
     assertEquals(n, handler.held.size(), "calls handed to the handler");
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

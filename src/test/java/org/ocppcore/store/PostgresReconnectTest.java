@@ -2,15 +2,14 @@ package org.ocppcore.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ocppcore.store.StoreFixture.await;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.ocppcore.app.Config;
 
@@ -20,10 +19,6 @@ import org.ocppcore.app.Config;
  * not handed out again, so at most the statements in flight fail.
  */
 class PostgresReconnectTest {
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   private static int terminateBackends(String url) throws Exception {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
