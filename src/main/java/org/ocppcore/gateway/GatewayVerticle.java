@@ -211,10 +211,10 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
       }
     });
     awaitingRequest.put(conn, timer);
-    conn.closeHandler(v -> requestArrived(conn));
+    conn.closeHandler(v -> stopWaitingForRequest(conn));
   }
 
-  private void requestArrived(HttpConnection conn) {
+  private void stopWaitingForRequest(HttpConnection conn) {
     Long timer = awaitingRequest.remove(conn);
     if (timer != null) {
       vertx.cancelTimer(timer);
@@ -222,7 +222,7 @@ public final class GatewayVerticle extends VerticleBase implements GatewayContex
   }
 
   private void handleRequest(HttpServerRequest req, boolean tls) {
-    requestArrived(req.connection());
+    stopWaitingForRequest(req.connection());
     String path = req.path();
     if (path == null || !(path.startsWith("/OCPP/") || path.startsWith("/ocpp/"))) {
       refuse(req, 404, "not an OCPP endpoint: use /OCPP/{chargePointId}");
